@@ -1,0 +1,48 @@
+"""One error hierarchy for torchloupe; each class carries the HTTP status the API answers with."""
+
+from __future__ import annotations
+
+
+class LoupeError(Exception):
+    """Base class of every error torchloupe raises on purpose."""
+
+    http_status = 500
+
+
+class LoupeValueError(LoupeError, ValueError):
+    """A value handed to torchloupe has the wrong type, shape or content."""
+
+    http_status = 422
+
+
+class LoupeKeyError(LoupeError, KeyError):
+    """A series key is malformed."""
+
+    http_status = 422
+
+    def __str__(self) -> str:  # KeyError quotes its message; show it as written
+        return str(self.args[0]) if self.args else ""
+
+
+class RunFinishedError(LoupeError, RuntimeError):
+    """Logging was attempted on a run that has already finished."""
+
+    http_status = 409
+
+
+class NotFoundError(LoupeError, LookupError):
+    """A run, series or blob does not exist in the store."""
+
+    http_status = 404
+
+
+class StoreError(LoupeError, OSError):
+    """The store cannot be opened, read or written (damaged file, newer schema, no permission)."""
+
+    http_status = 500
+
+
+class AuthError(LoupeError, PermissionError):
+    """A request to the dashboard lacks the right token."""
+
+    http_status = 401

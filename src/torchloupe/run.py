@@ -1,0 +1,298 @@
+"""``tl.init()`` and ``Run``: the recording side of torchloupe.
+
+Policy: logging never crashes training because of the store. Mistakes in *what* is logged (a bad
+key, a string value, logging after ``finish()``) raise at once with a message naming the problem;
+failures of the store (full disk, read-only folder) become one warning while training goes on.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import random
+import secrets
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+_now = time.time
+
+from .errors import LoupeValueError, NotFoundError, RunFinishedError
+from .record.values import _FAST, check_key, check_step, coerce
+from .record.writer import Writer
+from .store.sqlite import SqliteStore
+from .types import RunRecord, RunStatus
+
+_ADJECTIVES = ("brisk", "calm", "eager", "fuzzy", "gentle", "keen", "lucid", "mellow", "nimble",
+               "quiet", "rapid", "sunny", "swift", "tidy", "vivid", "witty", "bold", "bright")
+_NOUNS = ("otter", "falcon", "lynx", "heron", "badger", "marten", "puffin", "ibex", "gecko",
+          "orca", "panda", "raven", "tapir", "wombat", "koala", "newt", "quokka", "yak")
+
+
+class _Tracked(dict):  # type: ignore[type-arg]
+    """A dict that tells its run when it changes, so the writer persists it."""
+
+    def __init__(self, data: Mapping[str, Any], on_change: Any) -> None:
+        super().__init__(data)
+        self._on_change = on_change
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)
+        self._on_change()
+
+    def __delitem__(self, key: str) -> None:
+        super().__delitem__(key)
+        self._on_change()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        super().update(*args, **kwargs)
+        self._on_change()
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        value = super().setdefault(key, default)
+        self._on_change()
+        return value
+
+    def pop(self, key: str, *default: Any) -> Any:
+        value = super().pop(key, *default)
+        self._on_change()
+        return value
+
+
+class Run:
+    """One training run being recorded. Create it with :func:`init`.
+
+    Example:
+        >>> import tempfile, torchloupe as tl
+        >>> with tl.init("demo", config={"lr": 0.1}, dir=tempfile.mkdtemp()) as run:
+        ...     run.log({"train/loss": 0.5})
+        ...     run.summary["best"] = 0.5
+    """
+
+    def __init__(self, store: SqliteStore, record: RunRecord, next_step: int = 0,
+                 flush_interval: float = 0.25, max_queue: int = 100_000) -> None:
+        self._store = store
+        self.id = record.id
+        self.project = record.project
+        self.name = record.name
+        self.dir = store.dir
+        self._dirty = False
+        self.config: dict[str, Any] = _Tracked(record.config, self._changed)
+        self.summary: dict[str, Any] = _Tracked(record.summary, self._changed)
+        self._next_step = next_step
+        self._known: set[str] = set()
+        self._finished = False
+        self._lock = threading.Lock()
+        self._writer = Writer(store, self.id, flush_interval=flush_interval, max_queue=max_queue,
+                              snapshot=self._snapshot)
+        self._queue = self._writer._queue  # run.log appends here directly: one call less
+        self._wake_at = self._writer._wake_at
+        _LIVE.add(self)
+
+    def __repr__(self) -> str:
+        return f"Run(id={self.id!r}, name={self.name!r}, project={self.project!r}, dir='{self.dir}')"
+
+    # -- logging ---------------------------------------------------------------------------
+    def log(self, values: Mapping[str, Any], step: int | None = None) -> None:
+        """Record scalar values at a step.
+
+        Cheap and non-blocking: values are queued and written by a background thread. Tensors
+        (one element, any device) are read there too, so this never synchronizes a device.
+
+        Args:
+            values: key -> number. Keys group by their ``/`` prefix (``"train/loss"``). Values:
+                int, float, bool, NumPy scalars, one-element tensors. NaN and ±Inf are stored.
+            step: the x value; when omitted, one more than the previous call's step (0 first).
+                Steps may repeat, go back or jump: every point is kept.
+
+        Raises:
+            RunFinishedError: the run has finished.
+            LoupeKeyError, LoupeValueError: a key or value is malformed (nothing of this call
+                is recorded).
+
+        Example:
+            >>> run.log({"train/loss": loss.detach(), "lr": 3e-4}, step=100)  # doctest: +SKIP
+        """
+        if self._finished:
+            raise RunFinishedError(
+                f"run {self.name!r} ({self.id}) has finished; start another with tl.init() or "
+                f"continue it with tl.init(..., resume={self.id!r})")
+        if type(values) is not dict:
+            if not isinstance(values, Mapping):
+                raise LoupeValueError(
+                    f"run.log takes a dict of key -> number, got {type(values).__name__}")
+            values = dict(values)
+        if step is None:
+            step = self._next_step
+        elif type(step) is not int:
+            step = check_step(step)
+        self._next_step = step + 1
+        known = self._known
+        out = None
+        for key, value in values.items():
+            if key not in known:
+                known.add(check_key(key))
+            if type(value) not in _FAST:
+                if out is None:
+                    out = values.copy()
+                out[key] = coerce(key, value)
+        queue = self._queue
+        if len(queue) >= self._wake_at:
+            self._writer.make_room()
+        if out is None:
+            queue.append((step, _now(), values.copy(), False))
+        else:
+            queue.append((step, _now(), out, True))
+
+    # -- config, summary, life cycle -------------------------------------------------------
+    def _changed(self) -> None:
+        self._dirty = True
+        self._writer_kick()
+
+    def _writer_kick(self) -> None:
+        writer = getattr(self, "_writer", None)
+        if writer is not None:
+            writer.kick()
+
+    def _snapshot(self) -> dict[str, Any]:
+        """Config and summary to persist, if they changed (called on the writer thread)."""
+        if not self._dirty:
+            return {}
+        self._dirty = False
+        return {"config": _jsonable(dict(self.config)), "summary": _jsonable(dict(self.summary))}
+
+    def finish(self, status: RunStatus | str = RunStatus.FINISHED) -> None:
+        """Write everything queued, mark the run finished and release the writer.
+
+        Calling it again does nothing. Also called by ``with`` and at interpreter exit.
+        """
+        with self._lock:
+            if self._finished:
+                return
+            self._finished = True
+        self._writer.close()
+        status = RunStatus(status)
+        try:
+            self._store.compact(self.id)
+            self._store.update_run(self.id, status=status, ended=time.time(),
+                                   config=_jsonable(dict(self.config)),
+                                   summary=_jsonable(dict(self.summary)), heartbeat=time.time())
+        except Exception as exc:
+            import warnings
+
+            warnings.warn(f"torchloupe: could not mark run {self.id} {status.value}: {exc}",
+                          stacklevel=2)
+        _LIVE.discard(self)
+
+    @property
+    def finished(self) -> bool:
+        """Whether :meth:`finish` was called."""
+        return self._finished
+
+    def __enter__(self) -> Run:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self.finish(RunStatus.CRASHED if exc_type is not None else RunStatus.FINISHED)
+
+
+def init(project: str = "default", name: str | None = None, config: Mapping[str, Any] | None = None,
+         dir: str | os.PathLike[str] = "./loupe", resume: str | None = None, *,
+         flush_interval: float = 0.25, max_queue: int = 100_000) -> Run:
+    """Start recording a run (or continue one) in the store at ``dir``.
+
+    Args:
+        project: groups runs in the dashboard.
+        name: a human name; default: a generated one like ``"brisk-otter-3"``.
+        config: hyper-parameters and settings (JSON-able; other values are stored as ``repr``).
+        dir: the store directory (created if missing); the dashboard reads the same one.
+        resume: the id (or name) of an earlier run to continue, e.g. after a crash: its config and
+            summary are loaded and its series grow from where they stopped; steps may repeat.
+        flush_interval: seconds between writes; a killed process loses at most about this much.
+        max_queue: log calls that may wait for the writer before ``log`` blocks (never drops).
+
+    Returns:
+        The :class:`Run`.
+
+    Example:
+        >>> import tempfile, torchloupe as tl
+        >>> run = tl.init("mnist", config={"lr": 1e-3}, dir=tempfile.mkdtemp())
+        >>> run.log({"train/loss": 0.7}); run.finish()
+    """
+    if not isinstance(project, str) or not project.strip():
+        raise LoupeValueError(f"project must be a non-empty string, got {project!r}")
+    if flush_interval <= 0:
+        raise LoupeValueError(f"flush_interval must be positive, got {flush_interval}")
+    store = SqliteStore(dir)
+    host, pid = socket.gethostname(), os.getpid()
+    if resume is not None:
+        try:
+            record = store.reopen_run(resume, host, pid)
+        except NotFoundError as exc:
+            raise NotFoundError(f"cannot resume: {exc}") from None
+        record = _merge_config(store, record, config)
+        last = max((s.last_step for s in store.series(record.id) if s.last_step is not None),
+                   default=-1)
+        return Run(store, record, next_step=last + 1, flush_interval=flush_interval,
+                   max_queue=max_queue)
+    now = time.time()
+    run_id = secrets.token_hex(4)
+    if name is None:
+        count = len(store.runs(project)) + 1
+        name = f"{random.choice(_ADJECTIVES)}-{random.choice(_NOUNS)}-{count}"
+    record = RunRecord(id=run_id, project=project, name=str(name), status=RunStatus.RUNNING,
+                       started=now, ended=None, heartbeat=now, config=_jsonable(dict(config or {})),
+                       summary={}, host=host, pid=pid)
+    store.create_run(record)
+    return Run(store, record, flush_interval=flush_interval, max_queue=max_queue)
+
+
+def _merge_config(store: SqliteStore, record: RunRecord,
+                  config: Mapping[str, Any] | None) -> RunRecord:
+    if not config:
+        return record
+    merged = {**record.config, **_jsonable(dict(config))}
+    store.update_run(record.id, config=merged)
+    return store.run(record.id)
+
+
+def _jsonable(value: dict[str, Any]) -> dict[str, Any]:
+    """A JSON-able copy: tensors and NumPy values become numbers or lists, the rest ``repr``."""
+    def fix(v: Any) -> Any:
+        if isinstance(v, (str, int, float, bool)) or v is None:
+            return v
+        if isinstance(v, Mapping):
+            return {str(k): fix(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [fix(x) for x in v]
+        if hasattr(v, "tolist"):  # tensors, NumPy arrays and scalars
+            try:
+                return fix(v.tolist())
+            except Exception:
+                return repr(v)
+        try:
+            json.dumps(v)
+            return v
+        except (TypeError, ValueError):
+            return repr(v)
+    return fix(value)  # type: ignore[no-any-return]
+
+
+_LIVE: set[Run] = set()
+
+
+@atexit.register
+def _finish_all() -> None:
+    # The interpreter sets sys.last_value when it exits on an uncaught exception.
+    failed = getattr(sys, "last_value", None) is not None
+    for run in list(_LIVE):
+        run.finish(RunStatus.CRASHED if failed else RunStatus.FINISHED)
+
+
+def live_runs() -> Iterator[Run]:
+    """The runs of this process that have not finished."""
+    return iter(list(_LIVE))

@@ -1,0 +1,128 @@
+"""``tl.open()``: read a store — runs, their config and summary, and series as arrays or DataFrames.
+
+Reading is safe while runs are being written: SQLite's WAL gives every query a consistent snapshot.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..types import RunRecord, RunStatus, SeriesInfo
+from .sqlite import SqliteStore
+
+
+class RunReader:
+    """One run of a store, as readers see it.
+
+    Attributes mirror :class:`~torchloupe.types.RunRecord`: ``id``, ``project``, ``name``,
+    ``status``, ``started``, ``ended``, ``config``, ``summary``.
+
+    Example:
+        >>> r = tl.open("./loupe").run("brisk-otter-1")   # doctest: +SKIP
+        >>> r.scalars("train/loss").tail()                  # doctest: +SKIP
+    """
+
+    def __init__(self, store: SqliteStore, record: RunRecord) -> None:
+        self._store = store
+        self.record = record
+
+    def __getattr__(self, name: str) -> Any:
+        if name in RunRecord.__dataclass_fields__:
+            return getattr(self.record, name)
+        raise AttributeError(name)
+
+    def __repr__(self) -> str:
+        r = self.record
+        return f"RunReader(id={r.id!r}, name={r.name!r}, project={r.project!r}, status={r.status.value!r})"
+
+    @property
+    def duration(self) -> float:
+        """Seconds from start to end (or to the last heartbeat while it runs or after a crash)."""
+        r = self.record
+        end = r.ended if r.ended is not None else (r.heartbeat or r.started)
+        return max(0.0, end - r.started)
+
+    def keys(self) -> list[str]:
+        """The keys of the run's scalar series, sorted."""
+        return [s.key for s in self._store.series(self.record.id)]
+
+    def series_info(self) -> list[SeriesInfo]:
+        """Metadata of every scalar series (points, last value...)."""
+        return self._store.series(self.record.id)
+
+    def arrays(self, key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(steps int64, values float64, wall times float64) of one series, in logging order.
+
+        Example:
+            >>> steps, values, walls = r.arrays("train/loss")   # doctest: +SKIP
+        """
+        steps, walls, values = self._store.read(self.record.id, key)
+        return steps, values, walls
+
+    def scalars(self, key: str) -> pd.DataFrame:
+        """One series as a DataFrame with columns ``step``, ``value``, ``wall_time``, in logging
+        order (points logged twice at a step, or after a rewind, are all there).
+
+        Example:
+            >>> r.scalars("train/loss")["value"].min()   # doctest: +SKIP
+        """
+        steps, values, walls = self.arrays(key)
+        return pd.DataFrame({"step": steps, "value": values, "wall_time": walls})
+
+    def history(self) -> pd.DataFrame:
+        """Every series in one wide DataFrame indexed by step (the last value logged at a step)."""
+        frames = {}
+        for key in self.keys():
+            df = self.scalars(key)
+            frames[key] = df.groupby("step")["value"].last()
+        return pd.DataFrame(frames).rename_axis("step")
+
+
+class Store:
+    """A reader over a store directory: the same data the dashboard and CLI read.
+
+    Example:
+        >>> import tempfile, torchloupe as tl
+        >>> d = tempfile.mkdtemp()
+        >>> with tl.init("p", name="a", dir=d) as run:
+        ...     run.log({"x": 1.0})
+        >>> [r.name for r in tl.open(d).runs()]
+        ['a']
+        >>> tl.open(d).run("a").scalars("x")["value"].tolist()
+        [1.0]
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.backend = SqliteStore(path, create=False)
+        self.dir = self.backend.dir
+
+    def __repr__(self) -> str:
+        return f"Store('{self.dir}')"
+
+    def runs(self, project: str | None = None, status: RunStatus | str | None = None) -> list[RunReader]:
+        """Runs, newest first, optionally filtered by project and status."""
+        wanted = None if status is None else RunStatus(status)
+        return [RunReader(self.backend, r) for r in self.backend.runs(project)
+                if wanted is None or r.status is wanted]
+
+    def run(self, id_or_name: str) -> RunReader:
+        """One run by id or name (raises :class:`~torchloupe.errors.NotFoundError`)."""
+        return RunReader(self.backend, self.backend.run(id_or_name))
+
+    def close(self) -> None:
+        """Release this thread's database connection."""
+        self.backend.close()
+
+
+def open(path: str | os.PathLike[str] = "./loupe") -> Store:  # noqa: A001 - the public name is tl.open
+    """Open a store directory for reading.
+
+    Example:
+        >>> store = tl.open("./loupe")   # doctest: +SKIP
+        >>> [(r.name, r.status.value) for r in store.runs()]   # doctest: +SKIP
+    """
+    return Store(path)

@@ -1,0 +1,450 @@
+"""The embedded store: one SQLite database in WAL mode plus a blob folder, under one directory.
+
+``<dir>/loupe.db`` holds runs, series metadata and the points (see :mod:`.schema` for the layout);
+``<dir>/blobs/<run id>/`` holds files (images, checkpoints). Many processes may write one store at
+once (each its own runs); SQLite's WAL lets readers read while they write. Each thread gets its own
+connection.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..analyze.blocks import BLOCK, BLOCK_DTYPE, Axis, summarize
+from ..errors import NotFoundError, StoreError
+from ..types import RunRecord, RunStatus, SeriesInfo
+from .schema import migrate
+
+DB_NAME = "loupe.db"
+FANOUT = 8
+"""Chunks of one level that are merged into one chunk of the next level."""
+SEAL = 65_536
+"""A chunk of at least this many points is never merged again."""
+SUMMARY_MIN = 2_048
+"""Chunks of at least this many points carry block summaries."""
+STALE_AFTER = 15.0
+"""Seconds without a heartbeat after which a running run whose process is gone counts as crashed."""
+DEAD_AFTER = 600.0
+"""Seconds without a heartbeat after which a running run counts as crashed wherever it ran."""
+
+Points = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""(int64 steps, float64 wall times, float64 values) of one series, in logging order."""
+
+
+class SqliteStore:
+    """Reads and writes one store directory.
+
+    Example:
+        >>> import tempfile
+        >>> store = SqliteStore(tempfile.mkdtemp())
+        >>> store.runs()
+        []
+    """
+
+    def __init__(self, path: str | os.PathLike[str], create: bool = True) -> None:
+        self.dir = Path(path)
+        self.db_path = self.dir / DB_NAME
+        if not self.db_path.exists() and not create:
+            raise StoreError(f"no torchloupe store at {self.dir} (expected {self.db_path})")
+        self._local = threading.local()
+        self._tails: dict[int, list[tuple[int, int, int]]] = {}
+        self._series_ids: dict[tuple[str, str], int] = {}
+        if create:
+            try:
+                self.dir.mkdir(parents=True, exist_ok=True)
+                (self.dir / "blobs").mkdir(exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the store directory {self.dir}: {exc}") from exc
+        self._connect()
+
+    # -- connections -----------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            return conn
+        try:
+            conn = sqlite3.connect(self.db_path, isolation_level=None, timeout=60.0,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout=60000")
+            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                raise StoreError(f"cannot put {self.db_path} in WAL mode (got {mode!r})")
+            # NORMAL in WAL mode: a crash of the process loses nothing committed; only a power
+            # failure can lose the last transactions, and never corrupts the file.
+            conn.execute("PRAGMA synchronous=NORMAL")
+            migrate(conn)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the store {self.db_path}: {exc}") from exc
+        self._local.conn = conn
+        return conn
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection."""
+        return self._connect()
+
+    def close(self) -> None:
+        """Close this thread's connection."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def data_version(self) -> int:
+        """A number that changes whenever another connection commits to the store."""
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def blob_dir(self, run_id: str) -> Path:
+        """The folder for a run's files."""
+        return self.dir / "blobs" / run_id
+
+    # -- runs ------------------------------------------------------------------------------
+    def create_run(self, record: RunRecord) -> None:
+        """Insert a new run."""
+        with _transaction(self.conn) as c:
+            if c.execute("SELECT 1 FROM runs WHERE id=?", (record.id,)).fetchone():
+                raise StoreError(f"a run with id {record.id!r} already exists in {self.dir}")
+            c.execute(
+                "INSERT INTO runs(id, project, name, status, started, ended, heartbeat, host, pid,"
+                " config, summary) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (record.id, record.project, record.name, record.status.value, record.started,
+                 record.ended, record.heartbeat, record.host, record.pid,
+                 _dumps(record.config), _dumps(record.summary)))
+
+    def reopen_run(self, run_id: str, host: str, pid: int) -> RunRecord:
+        """Mark an existing run as running again (resume) and return it."""
+        record = self.run(run_id)
+        now = time.time()
+        with _transaction(self.conn) as c:
+            c.execute("UPDATE runs SET status='running', ended=NULL, heartbeat=?, host=?, pid=?,"
+                      " version=version+1 WHERE id=?", (now, host, pid, record.id))
+        return self.run(record.id)
+
+    def update_run(self, run_id: str, **fields: Any) -> None:
+        """Update columns of a run (``status``, ``ended``, ``heartbeat``, ``config``, ``summary``)."""
+        if not fields:
+            return
+        with _transaction(self.conn) as c:
+            self._update_run(c, run_id, fields)
+
+    @staticmethod
+    def _update_run(c: sqlite3.Connection, run_id: str, fields: dict[str, Any]) -> None:
+        cols, args = [], []
+        for name, value in fields.items():
+            if name not in {"status", "ended", "heartbeat", "config", "summary"}:
+                raise ValueError(f"unknown run column {name!r}")
+            if name in {"config", "summary"}:
+                value = _dumps(value)
+            elif isinstance(value, RunStatus):
+                value = value.value
+            cols.append(f"{name}=?")
+            args.append(value)
+        if set(fields) - {"heartbeat"}:
+            cols.append("version=version+1")
+        c.execute(f"UPDATE runs SET {', '.join(cols)} WHERE id=?", (*args, run_id))
+
+    def runs(self, project: str | None = None) -> list[RunRecord]:
+        """All runs, newest first (optionally of one project), with crashes detected."""
+        sql = ("SELECT id, project, name, status, started, ended, heartbeat, host, pid, config, summary"
+               " FROM runs")
+        args: tuple[Any, ...] = ()
+        if project is not None:
+            sql += " WHERE project=?"
+            args = (project,)
+        rows = self.conn.execute(sql + " ORDER BY started DESC, id", args).fetchall()
+        return [_record(row) for row in rows]
+
+    def run(self, id_or_name: str) -> RunRecord:
+        """One run by id, or by name when no id matches (the newest run of that name)."""
+        cols = "id, project, name, status, started, ended, heartbeat, host, pid, config, summary"
+        row = self.conn.execute(f"SELECT {cols} FROM runs WHERE id=?", (id_or_name,)).fetchone()
+        if row is None:
+            row = self.conn.execute(f"SELECT {cols} FROM runs WHERE name=? ORDER BY started DESC",
+                                    (id_or_name,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no run with id or name {id_or_name!r} in {self.dir}")
+        return _record(row)
+
+    def runs_version(self) -> int:
+        """A number that changes when any run is added or changes status, config or summary."""
+        row = self.conn.execute("SELECT count(*), coalesce(sum(version), 0) FROM runs").fetchone()
+        return int(row[0]) * 1_000_003 + int(row[1])
+
+    # -- series: writing -------------------------------------------------------------------
+    def append(self, run_id: str, points: dict[str, Points],
+               run_fields: dict[str, Any] | None = None) -> None:
+        """Append points to series of one run, in one transaction, with run column updates.
+
+        Args:
+            run_id: the run.
+            points: key -> (steps, walls, values) of the new points, in logging order.
+            run_fields: columns of the run to update in the same transaction (e.g. heartbeat).
+        """
+        with _transaction(self.conn) as c:
+            for key, (steps, walls, values) in points.items():
+                if len(values):
+                    self._append_series(c, run_id, key, steps, walls, values)
+            if run_fields:
+                self._update_run(c, run_id, run_fields)
+
+    def _series_id(self, c: sqlite3.Connection, run_id: str, key: str) -> int:
+        sid = self._series_ids.get((run_id, key))
+        if sid is None:
+            c.execute("INSERT OR IGNORE INTO series(run_id, key) VALUES (?, ?)", (run_id, key))
+            sid = int(c.execute("SELECT id FROM series WHERE run_id=? AND key=?",
+                                (run_id, key)).fetchone()[0])
+            self._series_ids[(run_id, key)] = sid
+        return sid
+
+    def _append_series(self, c: sqlite3.Connection, run_id: str, key: str, steps: np.ndarray,
+                       walls: np.ndarray, values: np.ndarray) -> None:
+        sid = self._series_id(c, run_id, key)
+        points, last_step, last_wall, mono_s, mono_w = c.execute(
+            "SELECT points, last_step, last_wall, mono_step, mono_wall FROM series WHERE id=?",
+            (sid,)).fetchone()
+        mono_s = bool(mono_s) and bool(np.all(np.diff(steps) >= 0)) and (
+            last_step is None or int(steps[0]) >= last_step)
+        mono_w = bool(mono_w) and bool(np.all(np.diff(walls) >= 0)) and (
+            last_wall is None or float(walls[0]) >= last_wall)
+        n = len(values)
+        c.execute(
+            "UPDATE series SET points=points+?, last_step=?, last_value=?, last_wall=?,"
+            " step_min=min(coalesce(step_min, ?), ?), step_max=max(coalesce(step_max, ?), ?),"
+            " wall_min=min(coalesce(wall_min, ?), ?), wall_max=max(coalesce(wall_max, ?), ?),"
+            " mono_step=?, mono_wall=? WHERE id=?",
+            (n, int(steps[-1]), _finite_or_none(values[-1]), float(walls[-1]),
+             int(steps.min()), int(steps.min()), int(steps.max()), int(steps.max()),
+             float(walls.min()), float(walls.min()), float(walls.max()), float(walls.max()),
+             int(mono_s), int(mono_w), sid))
+        tail = self._tails.setdefault(sid, [])
+        start = points
+        for lo in range(0, n, SEAL):
+            hi = min(lo + SEAL, n)
+            cid = self._insert_chunk(c, sid, start + lo, 0, steps[lo:hi], walls[lo:hi], values[lo:hi])
+            if hi - lo < SEAL:
+                tail.append((cid, hi - lo, 0))
+        self._merge_tail(c, sid, tail)
+
+    @staticmethod
+    def _insert_chunk(c: sqlite3.Connection, sid: int, start: int, level: int, steps: np.ndarray,
+                      walls: np.ndarray, values: np.ndarray) -> int:
+        steps = np.ascontiguousarray(steps, dtype="<i8")
+        walls = np.ascontiguousarray(walls, dtype="<f8")
+        values = np.ascontiguousarray(values, dtype="<f8")
+        summary = summarize(steps, walls, values).tobytes() if len(values) >= SUMMARY_MIN else None
+        cur = c.execute(
+            "INSERT INTO chunks(series_id, start, n, level, step_lo, step_hi, wall_lo, wall_hi,"
+            " steps, walls, vals, summary) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (sid, start, len(values), level, int(steps.min()), int(steps.max()),
+             float(walls.min()), float(walls.max()), steps.tobytes(), walls.tobytes(),
+             values.tobytes(), summary))
+        return int(cur.lastrowid or 0)
+
+    def _merge_tail(self, c: sqlite3.Connection, sid: int, tail: list[tuple[int, int, int]],
+                    everything: bool = False) -> None:
+        """Merge small chunks like a binary counter in base FANOUT, so a series has few chunks.
+
+        Each point is rewritten O(log_FANOUT(SEAL / flush size)) times in all.
+        """
+        while len(tail) >= 2:
+            level = tail[-1][2]
+            group = tail[-FANOUT:]
+            if not everything and (len(group) < FANOUT or any(t[2] != level for t in group)):
+                return
+            if everything:
+                group = list(tail)
+            ids = [t[0] for t in group]
+            marks = ",".join("?" * len(ids))
+            rows = c.execute(f"SELECT start, steps, walls, vals FROM chunks WHERE id IN ({marks})"
+                             " ORDER BY start", ids).fetchall()
+            steps = np.concatenate([np.frombuffer(r[1], "<i8") for r in rows])
+            walls = np.concatenate([np.frombuffer(r[2], "<f8") for r in rows])
+            values = np.concatenate([np.frombuffer(r[3], "<f8") for r in rows])
+            c.execute(f"DELETE FROM chunks WHERE id IN ({marks})", ids)
+            cid = self._insert_chunk(c, sid, rows[0][0], level + 1, steps, walls, values)
+            del tail[-len(group):]
+            if len(values) < SEAL and not everything:
+                tail.append((cid, len(values), level + 1))
+            if everything:
+                return
+
+    def compact(self, run_id: str) -> None:
+        """Merge the unsealed chunks this process wrote for a run into one chunk per series."""
+        with _transaction(self.conn) as c:
+            for (rid, _key), sid in self._series_ids.items():
+                tail = self._tails.get(sid)
+                if rid == run_id and tail and len(tail) > 1:
+                    self._merge_tail(c, sid, tail, everything=True)
+                    tail.clear()
+
+    # -- series: reading -------------------------------------------------------------------
+    def series(self, run_id: str) -> list[SeriesInfo]:
+        """The scalar series of a run, sorted by key."""
+        rows = self.conn.execute(
+            "SELECT key, points, last_step, last_value, last_wall, mono_step FROM series"
+            " WHERE run_id=? ORDER BY key", (run_id,)).fetchall()
+        return [SeriesInfo(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in rows]
+
+    def keys_by_run(self, run_ids: Iterable[str] | None = None) -> dict[str, list[str]]:
+        """key -> ids of the runs (among ``run_ids``, default all) that have that series."""
+        rows = self.conn.execute("SELECT key, run_id FROM series WHERE points > 0 ORDER BY key")
+        wanted = None if run_ids is None else set(run_ids)
+        out: dict[str, list[str]] = {}
+        for key, rid in rows:
+            if wanted is None or rid in wanted:
+                out.setdefault(key, []).append(rid)
+        return out
+
+    def series_totals(self) -> dict[str, tuple[int, int]]:
+        """run id -> (number of series, number of points), for every run."""
+        rows = self.conn.execute(
+            "SELECT run_id, count(*), coalesce(sum(points), 0) FROM series GROUP BY run_id")
+        return {r[0]: (int(r[1]), int(r[2])) for r in rows}
+
+    def series_points(self) -> dict[tuple[str, str], int]:
+        """(run id, key) -> points, for change detection."""
+        rows = self.conn.execute("SELECT run_id, key, points FROM series")
+        return {(r[0], r[1]): int(r[2]) for r in rows}
+
+    def _sid(self, run_id: str, key: str) -> int:
+        row = self.conn.execute("SELECT id FROM series WHERE run_id=? AND key=?",
+                                (run_id, key)).fetchone()
+        if row is None:
+            raise NotFoundError(f"run {run_id!r} has no series {key!r}")
+        return int(row[0])
+
+    def read(self, run_id: str, key: str) -> Points:
+        """Every point of one series, in logging order."""
+        sid = self._sid(run_id, key)
+        rows = self.conn.execute("SELECT steps, walls, vals FROM chunks WHERE series_id=?"
+                                 " ORDER BY start", (sid,)).fetchall()
+        return _concat(rows)
+
+    def read_blocks(self, run_id: str, key: str, axis: Axis, width: int,
+                    lo: float | None = None, hi: float | None = None) -> np.ndarray:
+        """Block records of one series in x order, for :func:`analyze.blocks.downsample`.
+
+        Chunks that lie wholly inside ``[lo, hi]`` and are coarse for the requested width are
+        represented by their stored block summaries; all others by their points (blocks of one).
+        A series whose x is not monotone (steps rewound after a restart) is read whole and sorted.
+        """
+        sid = self._sid(run_id, key)
+        mono = self.conn.execute(f"SELECT mono_{axis} FROM series WHERE id=?", (sid,)).fetchone()[0]
+        col = "step" if axis == "step" else "wall"
+        if not mono:
+            steps, walls, values = self.read(run_id, key)
+            x = steps if axis == "step" else walls
+            order = np.argsort(x, kind="stable")
+            x = x[order]
+            keep = _in_range(x, lo, hi)
+            return summarize(steps[order][keep], walls[order][keep], values[order][keep], block=1)
+        sql = f"SELECT id, n, {col}_lo, {col}_hi, summary IS NOT NULL FROM chunks WHERE series_id=?"
+        args: list[Any] = [sid]
+        if lo is not None:
+            sql += f" AND {col}_hi >= ?"
+            args.append(lo)
+        if hi is not None:
+            sql += f" AND {col}_lo <= ?"
+            args.append(hi)
+        metas = self.conn.execute(sql + " ORDER BY start", args).fetchall()
+        total = sum(m[1] for m in metas)
+        coarse = total / max(width, 1) >= 4 * BLOCK
+        parts: list[np.ndarray] = []
+        for cid, _n, clo, chi, has_summary in metas:
+            inside = (lo is None or clo >= lo) and (hi is None or chi <= hi)
+            if coarse and inside and has_summary:
+                blob = self.conn.execute("SELECT summary FROM chunks WHERE id=?", (cid,)).fetchone()[0]
+                parts.append(np.frombuffer(blob, BLOCK_DTYPE))
+                continue
+            row = self.conn.execute("SELECT steps, walls, vals FROM chunks WHERE id=?",
+                                    (cid,)).fetchone()
+            steps, walls, values = _concat([row])
+            keep = _in_range(steps if axis == "step" else walls, lo, hi)
+            parts.append(summarize(steps[keep], walls[keep], values[keep], block=1))
+        if not parts:
+            return np.zeros(0, BLOCK_DTYPE)
+        return np.concatenate(parts)
+
+
+class _transaction:
+    """``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on error) on an autocommit connection."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _in_range(x: np.ndarray, lo: float | None, hi: float | None) -> np.ndarray:
+    keep = np.ones(len(x), dtype=bool)
+    if lo is not None:
+        keep &= x >= lo
+    if hi is not None:
+        keep &= x <= hi
+    return keep
+
+
+def _concat(rows: list[tuple[bytes, bytes, bytes]]) -> Points:
+    if not rows:
+        return np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
+    return (np.concatenate([np.frombuffer(r[0], "<i8") for r in rows]),
+            np.concatenate([np.frombuffer(r[1], "<f8") for r in rows]),
+            np.concatenate([np.frombuffer(r[2], "<f8") for r in rows]))
+
+
+def _finite_or_none(value: float) -> float | None:
+    return float(value) if np.isfinite(value) else None
+
+
+def _dumps(value: dict[str, Any]) -> str:
+    return json.dumps(value, default=repr, allow_nan=True, sort_keys=False)
+
+
+def _loads(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {"_unreadable": text[:200]}
+    return value if isinstance(value, dict) else {"value": value}
+
+
+_HOST = socket.gethostname()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _record(row: tuple[Any, ...]) -> RunRecord:
+    rid, project, name, status, started, ended, heartbeat, host, pid, config, summary = row
+    st = RunStatus(status) if status in RunStatus._value2member_map_ else RunStatus.CRASHED
+    if st is RunStatus.RUNNING:
+        quiet = time.time() - (heartbeat or started)
+        gone = host == _HOST and pid and pid != os.getpid() and not _alive(pid)
+        if quiet > DEAD_AFTER or (quiet > STALE_AFTER and (gone or host != _HOST)) or (
+                gone and quiet > 2.0):
+            st = RunStatus.CRASHED
+    return RunRecord(id=rid, project=project, name=name, status=st, started=started, ended=ended,
+                     heartbeat=heartbeat, config=_loads(config), summary=_loads(summary),
+                     host=host, pid=pid)
