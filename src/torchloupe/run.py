@@ -16,14 +16,15 @@ import socket
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 _now = time.time
 
-from .errors import LoupeValueError, NotFoundError, RunFinishedError
+from .errors import LoupeValueError, NotFoundError, RunFinishedError, StoreError
 from .record.values import _FAST, check_key, check_step, coerce
-from .record.writer import Writer
+from .record.writer import LoggingWarning, Writer
 from .store.sqlite import SqliteStore
 from .types import RunRecord, RunStatus
 
@@ -182,8 +183,6 @@ class Run:
                                    config=_jsonable(dict(self.config)),
                                    summary=_jsonable(dict(self.summary)), heartbeat=time.time())
         except Exception as exc:
-            import warnings
-
             warnings.warn(f"torchloupe: could not mark run {self.id} {status.value}: {exc}",
                           stacklevel=2)
         _LIVE.discard(self)
@@ -227,7 +226,14 @@ def init(project: str = "default", name: str | None = None, config: Mapping[str,
         raise LoupeValueError(f"project must be a non-empty string, got {project!r}")
     if flush_interval <= 0:
         raise LoupeValueError(f"flush_interval must be positive, got {flush_interval}")
-    store = SqliteStore(dir)
+    try:
+        store = SqliteStore(dir)
+    except StoreError as exc:
+        if resume is not None:
+            raise
+        warnings.warn(f"torchloupe: {exc}. Recording in memory only: this run will not be saved.",
+                      LoggingWarning, stacklevel=2)
+        store = SqliteStore(dir, memory=True)
     host, pid = socket.gethostname(), os.getpid()
     if resume is not None:
         try:

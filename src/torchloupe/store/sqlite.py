@@ -51,14 +51,21 @@ class SqliteStore:
         []
     """
 
-    def __init__(self, path: str | os.PathLike[str], create: bool = True) -> None:
+    def __init__(self, path: str | os.PathLike[str], create: bool = True, memory: bool = False) -> None:
         self.dir = Path(path)
         self.db_path = self.dir / DB_NAME
-        if not self.db_path.exists() and not create:
-            raise StoreError(f"no torchloupe store at {self.dir} (expected {self.db_path})")
+        self.memory = memory
+        # A memory store lives as long as one of its connections: the first one, kept here.
+        self._memory_uri = f"file:torchloupe-{id(self)}-{time.time_ns()}?mode=memory&cache=shared"
+        self._keepalive: sqlite3.Connection | None = None
         self._local = threading.local()
         self._tails: dict[int, list[tuple[int, int, int]]] = {}
         self._series_ids: dict[tuple[str, str], int] = {}
+        if memory:
+            self._keepalive = self._open_connection()
+            return
+        if not self.db_path.exists() and not create:
+            raise StoreError(f"no torchloupe store at {self.dir} (expected {self.db_path})")
         if create:
             try:
                 self.dir.mkdir(parents=True, exist_ok=True)
@@ -72,20 +79,28 @@ class SqliteStore:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is not None:
             return conn
+        conn = self._open_connection()
+        self._local.conn = conn
+        return conn
+
+    def _open_connection(self) -> sqlite3.Connection:
         try:
-            conn = sqlite3.connect(self.db_path, isolation_level=None, timeout=60.0,
-                                   check_same_thread=False)
+            if self.memory:
+                conn = sqlite3.connect(self._memory_uri, uri=True, isolation_level=None,
+                                       timeout=60.0, check_same_thread=False)
+            else:
+                conn = sqlite3.connect(self.db_path, isolation_level=None, timeout=60.0,
+                                       check_same_thread=False)
+                mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+                if mode.lower() != "wal":
+                    raise StoreError(f"cannot put {self.db_path} in WAL mode (got {mode!r})")
+                # NORMAL in WAL mode: a crash of the process loses nothing committed; only a
+                # power failure can lose the last transactions, and it never corrupts the file.
+                conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=60000")
-            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            if mode.lower() != "wal":
-                raise StoreError(f"cannot put {self.db_path} in WAL mode (got {mode!r})")
-            # NORMAL in WAL mode: a crash of the process loses nothing committed; only a power
-            # failure can lose the last transactions, and never corrupts the file.
-            conn.execute("PRAGMA synchronous=NORMAL")
             migrate(conn)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the store {self.db_path}: {exc}") from exc
-        self._local.conn = conn
         return conn
 
     @property
@@ -190,12 +205,18 @@ class SqliteStore:
             points: key -> (steps, walls, values) of the new points, in logging order.
             run_fields: columns of the run to update in the same transaction (e.g. heartbeat).
         """
-        with _transaction(self.conn) as c:
-            for key, (steps, walls, values) in points.items():
-                if len(values):
-                    self._append_series(c, run_id, key, steps, walls, values)
-            if run_fields:
-                self._update_run(c, run_id, run_fields)
+        try:
+            with _transaction(self.conn) as c:
+                for key, (steps, walls, values) in points.items():
+                    if len(values):
+                        self._append_series(c, run_id, key, steps, walls, values)
+                if run_fields:
+                    self._update_run(c, run_id, run_fields)
+        except BaseException:
+            # The transaction rolled back: forget ids of rows that no longer exist.
+            self._series_ids.clear()
+            self._tails.clear()
+            raise
 
     def _series_id(self, c: sqlite3.Connection, run_id: str, key: str) -> int:
         sid = self._series_ids.get((run_id, key))
