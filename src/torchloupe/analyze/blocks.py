@@ -19,7 +19,7 @@ import numpy as np
 
 Axis = Literal["step", "wall"]
 
-BLOCK = 256
+BLOCK = 64
 """Points per block in stored summaries."""
 
 BLOCK_DTYPE = np.dtype(
@@ -61,6 +61,8 @@ def summarize(steps: np.ndarray, walls: np.ndarray, values: np.ndarray, block: i
     steps = np.asarray(steps, dtype=np.int64)
     walls = np.asarray(walls, dtype=np.float64)
     values = np.asarray(values, dtype=np.float64)
+    if block == 1:
+        return _points_as_blocks(out, steps, walls, values)
     starts = np.arange(0, n, block)
     ends = np.minimum(starts + block, n) - 1
     out["n"] = ends - starts + 1
@@ -95,6 +97,26 @@ def summarize(steps: np.ndarray, walls: np.ndarray, values: np.ndarray, block: i
     first_bad = np.minimum(base + np.argmax(bad, axis=1), n - 1)
     out["nfs"] = steps[first_bad]
     out["nfw"] = walls[first_bad]
+    return out
+
+
+def _points_as_blocks(out: np.ndarray, steps: np.ndarray, walls: np.ndarray,
+                      values: np.ndarray) -> np.ndarray:
+    """Blocks of one point each: a plain copy of the columns."""
+    finite = np.isfinite(values)
+    out["n"] = 1
+    out["nf"] = finite
+    out["nan"] = np.isnan(values)
+    out["pinf"] = values == np.inf
+    out["ninf"] = values == -np.inf
+    clean = np.where(finite, values, np.nan)
+    for prefix in ("s0", "s1", "fs", "ls", "mins", "maxs", "nfs"):
+        out[prefix] = steps
+    for prefix in ("w0", "w1", "fw", "lw", "minw", "maxw", "nfw"):
+        out[prefix] = walls
+    for prefix in ("fv", "lv", "minv", "maxv"):
+        out[prefix] = clean
+    out["sum"] = np.where(finite, values, 0.0)
     return out
 
 
@@ -175,17 +197,22 @@ def downsample(blocks: np.ndarray, width: int, axis: Axis = "step",
     return Downsampled(px, py, bx[ok], mean[ok], count[ok].astype(np.int64), nonfinite, exact, points)
 
 
+def _firsts(b: np.ndarray) -> np.ndarray:
+    """Positions of the first element of each run of equal values in a sorted array."""
+    return np.flatnonzero(np.r_[True, b[1:] != b[:-1]])
+
+
+def _lasts(b: np.ndarray) -> np.ndarray:
+    """Positions of the last element of each run of equal values in a sorted array."""
+    return np.flatnonzero(np.r_[b[1:] != b[:-1], True])
+
+
 def _per_bucket(blocks, bid, has, prefix, xs, first: bool):
     idx = np.flatnonzero(has)
     if len(idx) == 0:
         return np.zeros(0), np.zeros(0)
     b = bid[idx]
-    if first:
-        _, pos = np.unique(b, return_index=True)
-    else:
-        _, rpos = np.unique(b[::-1], return_index=True)
-        pos = len(b) - 1 - rpos
-    sel = idx[pos]
+    sel = idx[_firsts(b) if first else _lasts(b)]
     return blocks[prefix + xs][sel].astype(np.float64), blocks[prefix + "v"][sel]
 
 
@@ -195,12 +222,11 @@ def _extreme(blocks, bid, has, name, xs, reduce):
         return np.zeros(0), np.zeros(0)
     v = blocks[name + "v"][idx]
     b = bid[idx]
-    starts = np.flatnonzero(np.r_[True, b[1:] != b[:-1]])
+    starts = _firsts(b)
     ext = reduce.reduceat(v, starts)
     per = np.repeat(ext, np.diff(np.r_[starts, len(b)]))
     hit = np.flatnonzero(v == per)
-    _, first = np.unique(b[hit], return_index=True)
-    sel = idx[hit[first]]
+    sel = idx[hit[_firsts(b[hit])]]
     return blocks[name + xs][sel].astype(np.float64), blocks[name + "v"][sel]
 
 
@@ -209,7 +235,7 @@ def _nonfinite(blocks, bid, xs) -> list[tuple[float, int, int, int]]:
     if len(bad) == 0:
         return []
     b = bid[bad]
-    starts = np.flatnonzero(np.r_[True, b[1:] != b[:-1]])
+    starts = _firsts(b)
     nan = np.add.reduceat(blocks["nan"][bad], starts)
     pinf = np.add.reduceat(blocks["pinf"][bad], starts)
     ninf = np.add.reduceat(blocks["ninf"][bad], starts)

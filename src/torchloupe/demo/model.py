@@ -37,7 +37,7 @@ class DemoCNN(nn.Module):
     """A small deep CNN for 28x28 grayscale digits.
 
     ``block1 -> pool -> block2 -> pool -> block3 -> global average pool -> dropout -> linear``;
-    about 67k parameters with the default widths.
+    about 73k parameters with the default widths.
 
     Args:
         num_classes: size of the output.

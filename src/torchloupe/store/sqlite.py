@@ -379,7 +379,7 @@ class SqliteStore:
             args.append(hi)
         metas = self.conn.execute(sql + " ORDER BY start", args).fetchall()
         total = sum(m[1] for m in metas)
-        coarse = total / max(width, 1) >= 4 * BLOCK
+        coarse = total / max(width, 1) >= BLOCK
         parts: list[np.ndarray] = []
         for cid, _n, clo, chi, has_summary in metas:
             inside = (lo is None or clo >= lo) and (hi is None or chi <= hi)

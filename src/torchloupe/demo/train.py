@@ -1,0 +1,270 @@
+"""Train the demo CNN on the shipped MNIST subset and record it with torchloupe's public API.
+
+Recorded series (all against the global step, one step per batch):
+
+    train/loss, train/acc, train/lr                     every step (batch mean loss, batch accuracy)
+    train/epoch_loss, train/epoch_acc, test/loss,       once per epoch, at the epoch's last step
+    test/acc, epoch
+
+Values are logged as 0-d tensors straight from the graph: the recorder resolves them on its writer
+thread, so the loop never waits on ``.item()``. The whole split is decoded into memory once and
+augmented batch by batch with torch ops, which is what keeps ten epochs well under a minute on two
+CPU cores.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import torch
+import torch.nn.functional as F
+from rich.console import Console
+from rich.table import Table
+from torch import nn
+from tqdm.auto import tqdm
+
+import torchloupe as tl
+from torchloupe.demo.data import ImageFolder, grayscale_loader, prepare_mnist, to_tensors
+from torchloupe.demo.model import DemoCNN
+from torchloupe.demo.transforms import MNIST_MEAN, MNIST_STD, Normalize, RandomAffine
+from torchloupe.errors import LoupeValueError
+
+if TYPE_CHECKING:
+    from torchloupe.run import Run
+
+PROJECT = "mnist-demo"
+EVAL_BATCH = 500
+# channels_last lets oneDNN pick its faster CPU convolution kernels (about 20% per step here).
+MEMORY_FORMAT = torch.channels_last
+NORMALIZE = Normalize(MNIST_MEAN, MNIST_STD)
+
+
+@dataclass(frozen=True)
+class DemoConfig:
+    """Hyper-parameters of one demo run; stored as the run's config."""
+
+    epochs: int = 10
+    batch_size: int = 128
+    max_lr: float = 5e-3
+    weight_decay: float = 5e-4
+    seed: int = 0
+    channels: tuple[int, int, int] = (16, 32, 64)
+    optimizer: str = "AdamW"
+    schedule: str = "warmup-cosine"
+    warmup: float = 0.2
+    augmentation: dict[str, float] = field(
+        default_factory=lambda: {"degrees": 10.0, "translate": 0.1, "scale_low": 0.9, "scale_high": 1.1}
+    )
+
+
+@dataclass(frozen=True)
+class Split:
+    """One split in memory: ``images`` float [N, 1, 28, 28] in [0, 1], ``labels`` int64 [N]."""
+
+    images: torch.Tensor
+    labels: torch.Tensor
+
+
+def run_demo(
+    epochs: int = 10,
+    dir: str | Path = "./loupe",
+    data_root: str | Path | None = None,
+    seed: int = 0,
+    progress: bool = True,
+    on_run_started: Callable[[Run], None] | None = None,
+    limit_train: int | None = None,
+    limit_test: int | None = None,
+) -> Run:
+    """Train ``DemoCNN`` on the shipped MNIST subset, record it, and return the finished run.
+
+    Runs on the CPU. ``run.summary`` ends up with ``best_test_acc``, ``final_test_acc``,
+    ``train_seconds`` and ``params``. With the defaults it takes well under a minute on two cores
+    and reaches about 98% test accuracy.
+
+    Args:
+        epochs: passes over the training split.
+        dir: store folder the run is recorded into.
+        data_root: where the archives are unpacked; ``default_data_root()`` when None.
+        seed: seeds the model, shuffling, augmentation and subsetting (the caller's RNG is left alone).
+        progress: show a tqdm bar per epoch and print the summary table at the end.
+        on_run_started: called with the run as soon as it exists (the CLI starts the dashboard here).
+        limit_train: use only this many training images (a seeded random subset), for quick checks.
+        limit_test: use only this many test images.
+
+    Returns:
+        The finished run.
+
+    Example:
+        >>> run = run_demo(epochs=1, dir="/tmp/loupe", limit_train=512, progress=False)
+        >>> sorted(run.summary)  # doctest: +SKIP
+        ['best_test_acc', 'final_test_acc', 'params', 'train_seconds']
+    """
+    if epochs < 1:
+        raise LoupeValueError(f"epochs must be a positive integer, got {epochs!r}")
+    cfg = DemoConfig(epochs=epochs, seed=seed)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        gen = torch.Generator().manual_seed(seed)
+        root = prepare_mnist(data_root)
+        train = load_split(root / "train", limit_train, gen)
+        test = load_split(root / "test", limit_test, gen)
+        model = DemoCNN(num_classes=10, channels=cfg.channels).to(memory_format=MEMORY_FORMAT)
+        config = {
+            **asdict(cfg),
+            "model": type(model).__name__,
+            "params": count_params(model),
+            "train_size": len(train.labels),
+            "test_size": len(test.labels),
+            "data_root": str(root),
+        }
+        with tl.init(project=PROJECT, config=config, dir=str(dir)) as run:
+            if on_run_started is not None:
+                on_run_started(run)
+            fit(run, model, train, test, cfg, gen, progress)
+    if progress:
+        print_summary(run)
+    return run
+
+
+def fit(run: Run, model: nn.Module, train: Split, test: Split, cfg: DemoConfig, gen: torch.Generator, progress: bool) -> None:
+    """Train for ``cfg.epochs``, log every step and epoch, and fill ``run.summary``."""
+    trainer = Trainer(run, model, cfg, gen, steps_per_epoch=math.ceil(len(train.labels) / cfg.batch_size))
+    test = Split(NORMALIZE(test.images), test.labels)
+    accuracies: list[float] = []
+    start = time.perf_counter()
+    for epoch in range(cfg.epochs):
+        desc = f"epoch {epoch + 1}/{cfg.epochs}"
+        with tqdm(total=trainer.steps_per_epoch, desc=desc, unit="batch", disable=not progress, dynamic_ncols=True) as bar:
+            epoch_loss, epoch_acc = trainer.epoch(train, epoch, bar.update)
+            test_loss, test_acc = evaluate(model, test)
+            metrics = {"train/epoch_loss": epoch_loss, "train/epoch_acc": epoch_acc, "test/loss": test_loss, "test/acc": test_acc}
+            run.log({**metrics, "epoch": epoch + 1}, step=(epoch + 1) * trainer.steps_per_epoch - 1)
+            # Once per epoch, off the hot loop: the numbers for the bar and the summary.
+            accuracies.append(test_acc.item())
+            bar.set_postfix(loss=f"{epoch_loss.item():.3f}", acc=f"{epoch_acc.item():.3f}", test_acc=f"{accuracies[-1]:.3f}")
+    run.summary["best_test_acc"] = max(accuracies)
+    run.summary["final_test_acc"] = accuracies[-1]
+    run.summary["train_seconds"] = round(time.perf_counter() - start, 2)
+    run.summary["params"] = count_params(model)
+
+
+class Trainer:
+    """The optimizer, schedule and augmentation of one demo run, and its per-step logging."""
+
+    def __init__(self, run: Run, model: nn.Module, cfg: DemoConfig, gen: torch.Generator, steps_per_epoch: int) -> None:
+        self.run, self.model, self.cfg, self.gen = run, model, cfg, gen
+        self.steps_per_epoch = steps_per_epoch
+        self.optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.max_lr, weight_decay=cfg.weight_decay)
+        self.schedule = torch.optim.lr_scheduler.LambdaLR(
+            self.optimizer, warmup_cosine(cfg.epochs * steps_per_epoch, cfg.warmup)
+        )
+        aug = cfg.augmentation
+        self.augment = RandomAffine(aug["degrees"], aug["translate"], (aug["scale_low"], aug["scale_high"]), generator=gen)
+
+    def epoch(self, train: Split, epoch: int, tick: Callable[[], object]) -> tuple[torch.Tensor, torch.Tensor]:
+        """One pass over ``train`` in a seeded random order; returns mean loss and accuracy as 0-d tensors."""
+        self.model.train()
+        order = torch.randperm(len(train.labels), generator=self.gen)
+        sums = torch.zeros(2)  # running [loss * n, correct], kept as a tensor so no step waits on a sync
+        for i, idx in enumerate(order.split(self.cfg.batch_size)):
+            images = NORMALIZE(self.augment(train.images[idx])).contiguous(memory_format=MEMORY_FORMAT)
+            sums += self.step(images, train.labels[idx], epoch * self.steps_per_epoch + i)
+            tick()
+        loss_sum, correct = sums / len(train.labels)
+        return loss_sum, correct
+
+    def step(self, images: torch.Tensor, labels: torch.Tensor, step: int) -> torch.Tensor:
+        """One optimization step; logs it and returns ``[loss * n, correct]`` as a detached tensor."""
+        logits = self.model(images)
+        loss = F.cross_entropy(logits, labels)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        lr = self.optimizer.param_groups[0]["lr"]  # the rate this step used, read before the schedule moves it
+        self.optimizer.step()
+        self.schedule.step()
+        correct = (logits.detach().argmax(1) == labels).sum()
+        loss = loss.detach()
+        self.run.log({"train/loss": loss, "train/acc": correct / len(labels), "train/lr": lr}, step=step)
+        return torch.stack([loss * len(labels), correct.float()])
+
+
+@torch.inference_mode()
+def evaluate(model: nn.Module, split: Split) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean cross-entropy and accuracy of ``model`` on a normalized split, as 0-d tensors."""
+    was_training = model.training
+    model.eval()
+    try:
+        logits = torch.cat([model(x.contiguous(memory_format=MEMORY_FORMAT)) for x in split.images.split(EVAL_BATCH)])
+    finally:
+        model.train(was_training)
+    loss = F.cross_entropy(logits, split.labels)
+    return loss, (logits.argmax(1) == split.labels).float().mean()
+
+
+def load_split(folder: Path, limit: int | None, gen: torch.Generator) -> Split:
+    """Decode one ImageFolder split into memory, keeping a seeded random ``limit`` images if given."""
+    images, labels = to_tensors(ImageFolder(folder, loader=grayscale_loader))
+    if limit is not None:
+        if limit < 1:
+            raise LoupeValueError(f"limits must be positive integers, got {limit!r}")
+        keep = torch.randperm(len(labels), generator=gen)[:limit]
+        images, labels = images[keep], labels[keep]
+    return Split(images.float().div_(255), labels)
+
+
+def warmup_cosine(total_steps: int, warmup: float) -> Callable[[int], float]:
+    """LR factor per step: linear warm-up over ``warmup`` of the steps, then cosine decay to 1%.
+
+    Unlike ``OneCycleLR`` it accepts any number of steps, down to one (for quick test runs).
+
+    Example:
+        >>> f = warmup_cosine(100, 0.2)
+        >>> [round(f(s), 2) for s in (0, 19, 60, 99)]
+        [0.05, 1.0, 0.49, 0.01]
+    """
+    ramp = max(1, round(total_steps * warmup))
+    decay = max(1, total_steps - ramp)
+
+    def factor(step: int) -> float:
+        if step < ramp:
+            return (step + 1) / ramp
+        progress = min(1.0, (step - ramp + 1) / decay)
+        return 0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * progress))
+
+    return factor
+
+
+def count_params(model: nn.Module) -> int:
+    """Number of trainable parameters."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def print_summary(run: Run, console: Console | None = None) -> None:
+    """Print a table of a finished demo run: identity, epochs, accuracy, time and where it is stored.
+
+    Example:
+        >>> print_summary(run_demo(epochs=1, progress=False))  # doctest: +SKIP
+    """
+    console = console or Console()
+    summary, config = run.summary, run.config
+    table = Table(title="torchloupe demo", show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("run", f"{run.name} ({run.id})")
+    table.add_row("epochs", str(config.get("epochs", "?")))
+    table.add_row("test accuracy", f"{_pct(summary.get('final_test_acc'))} final, {_pct(summary.get('best_test_acc'))} best")
+    table.add_row("training time", f"{summary.get('train_seconds', float('nan')):.1f} s")
+    table.add_row("parameters", f"{summary.get('params', 0):,}")
+    table.add_row("recorded in", str(run.dir))
+    table.add_row("data", str(config.get("data_root", "?")))
+    console.print(table)
+    console.print(f"Open the dashboard with: [bold]torchloupe ui {run.dir}[/bold]")
+
+
+def _pct(value: object) -> str:
+    return f"{value:.2%}" if isinstance(value, float) else "?"

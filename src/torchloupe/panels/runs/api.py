@@ -1,0 +1,41 @@
+"""Routes of the runs table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from ..base import StoreGetter
+from . import query
+
+
+class RunOut(BaseModel):
+    id: str
+    project: str
+    name: str
+    status: str
+    started: float
+    ended: float | None
+    heartbeat: float | None
+    config: dict[str, Any]
+    summary: dict[str, Any]
+    keys: int
+    points: int
+    error: str | None
+
+
+class RunsOut(BaseModel):
+    runs: list[RunOut]
+
+
+def router(store: StoreGetter) -> APIRouter:
+    """``GET /runs``."""
+    r = APIRouter(tags=["runs"])
+
+    @r.get("/runs", response_model=RunsOut)
+    def list_runs() -> dict[str, Any]:
+        return {"runs": query.runs(store())}
+
+    return r

@@ -1,0 +1,98 @@
+"""The dashboard server: the JSON API of every registered panel, live updates and the page."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .. import __version__
+from ..errors import LoupeError, NotFoundError
+from ..panels.registry import PANELS
+from ..store.sqlite import SqliteStore
+from . import stream
+from .security import TokenAuth, safe_join
+
+STATIC = Path(__file__).parent / "static"
+
+_NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>torchloupe</title>
+<p>The dashboard's page is not built. Run <code>make web</code> (or <code>make setup</code>)
+in the torchloupe checkout, then reload. The API is at <a href="api/v1/docs">api/v1/docs</a>.</p>"""
+
+
+def create_app(store: SqliteStore | str | os.PathLike[str], token: str | None = None) -> FastAPI:
+    """The FastAPI application serving one store.
+
+    Args:
+        store: a store, or the directory of one (created if missing).
+        token: when set, every API request must carry it (``Authorization: Bearer``).
+
+    Example:
+        >>> from fastapi.testclient import TestClient
+        >>> client = TestClient(create_app(tempfile.mkdtemp()))   # doctest: +SKIP
+        >>> client.get("/api/v1/runs").json()                      # doctest: +SKIP
+        {'runs': []}
+    """
+    backend = store if isinstance(store, SqliteStore) else SqliteStore(store)
+    app = FastAPI(title="torchloupe", version=__version__, openapi_url="/api/v1/openapi.json",
+                  docs_url="/api/v1/docs", redoc_url=None)
+    app.state.store = backend
+    if token:
+        app.add_middleware(TokenAuth, token=token)
+
+    @app.exception_handler(LoupeError)
+    async def loupe_error(request: Request, exc: LoupeError) -> JSONResponse:
+        return _error(type(exc).__name__, str(exc), exc.http_status)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        parts = [f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
+                 for e in exc.errors()]
+        return _error("ValidationError", "; ".join(parts), 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error("HTTPError", str(exc.detail), exc.status_code)
+
+    api = APIRouter(prefix="/api/v1")
+
+    @api.get("/panels", tags=["meta"])
+    def panels() -> dict[str, Any]:
+        return {"panels": [{"name": p.name, "title": p.title} for p in PANELS],
+                "version": __version__, "store": str(backend.dir)}
+
+    @api.get("/stream", tags=["meta"], response_class=StreamingResponse)
+    async def live(request: Request) -> StreamingResponse:
+        return StreamingResponse(stream.events(request, backend), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+    @api.get("/runs/{run_id}/blobs/{path:path}", tags=["runs"])
+    def blob(run_id: str, path: str) -> FileResponse:
+        run = backend.run(run_id)
+        target = safe_join(backend.blob_dir(run.id), path)
+        if not target.is_file():
+            raise NotFoundError(f"run {run.id} has no file {path!r}")
+        return FileResponse(target)
+
+    for p in PANELS:
+        api.include_router(p.router(lambda: backend))
+    app.include_router(api)
+
+    if (STATIC / "index.html").is_file():
+        app.mount("/", StaticFiles(directory=STATIC, html=True), name="static")
+    else:
+        @app.get("/", include_in_schema=False)
+        def not_built() -> HTMLResponse:
+            return HTMLResponse(_NOT_BUILT)
+
+    return app
+
+
+def _error(kind: str, message: str, status: int) -> JSONResponse:
+    return JSONResponse({"error": {"type": kind, "message": message}}, status_code=status)

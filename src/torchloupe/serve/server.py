@@ -1,0 +1,89 @@
+"""Run the dashboard server: in the foreground (``torchloupe ui``) or on a thread (the demo)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import warnings
+from dataclasses import dataclass
+
+import uvicorn
+
+from ..errors import LoupeValueError
+from .app import create_app
+from .security import needs_token
+
+
+@dataclass
+class Handle:
+    """A server running on a background thread."""
+
+    server: uvicorn.Server
+    thread: threading.Thread
+    url: str
+
+    def stop(self) -> None:
+        """Stop serving and wait for the thread."""
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+def check_binding(host: str, token: str | None, no_auth: bool) -> None:
+    """Refuse to expose the dashboard beyond this machine without a token (or ``--no-auth``)."""
+    if needs_token(host) and not token:
+        if not no_auth:
+            raise LoupeValueError(
+                f"binding {host} makes the dashboard reachable from other machines: pass "
+                "--token SECRET (clients then open ...?token=SECRET), or --no-auth to allow anyone")
+        warnings.warn(f"torchloupe: serving {host} with NO authentication: anyone who can reach "
+                      "this machine can read every run", UserWarning, stacklevel=2)
+
+
+def _socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    return sock
+
+
+def url_for(host: str, port: int, token: str | None = None) -> str:
+    """The address to open in a browser."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    shown = f"[{shown}]" if ":" in shown else shown
+    return f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
+
+
+def start(store_dir: str | os.PathLike[str], host: str = "127.0.0.1", port: int = 6007,
+          token: str | None = None, no_auth: bool = False) -> Handle:
+    """Serve ``store_dir`` on a daemon thread; ``port=0`` picks a free port.
+
+    Example:
+        >>> h = start("./loupe", port=0); print(h.url); h.stop()   # doctest: +SKIP
+    """
+    check_binding(host, token, no_auth)
+    sock = _socket(host, port)
+    config = uvicorn.Config(create_app(store_dir, token=token), log_level="warning",
+                            access_log=False, lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
+                              name="torchloupe-ui")
+    thread.start()
+    deadline = time.time() + 10
+    while not server.started and thread.is_alive() and time.time() < deadline:
+        time.sleep(0.01)
+    return Handle(server, thread, url_for(host, sock.getsockname()[1], token))
+
+
+def serve_forever(store_dir: str | os.PathLike[str], host: str = "127.0.0.1", port: int = 6007,
+                  token: str | None = None, no_auth: bool = False, announce=print) -> None:  # type: ignore[no-untyped-def]
+    """Serve in the foreground until interrupted."""
+    check_binding(host, token, no_auth)
+    sock = _socket(host, port)
+    config = uvicorn.Config(create_app(store_dir, token=token), log_level="warning",
+                            access_log=False, lifespan="off")
+    announce(url_for(host, sock.getsockname()[1], token))
+    uvicorn.Server(config).run(sockets=[sock])
