@@ -133,7 +133,8 @@ def _show(args: argparse.Namespace, console) -> int:  # type: ignore[no-untyped-
     from .show.terminal import run_view
     from .store.reader import open as open_store
 
-    console.print(run_view(open_store(args.dir).run(args.run), width=args.width))
+    console.print(run_view(open_store(args.dir).run(args.run), width=args.width,
+                           console_width=console.width))
     return 0
 
 

@@ -117,7 +117,9 @@ class ImageFolder(Dataset[tuple[Any, Any]]):
         """
         classes = sorted(e.name for e in os.scandir(directory) if e.is_dir())
         if not classes:
-            raise LoupeValueError(f"no class folders in {directory}; expected {directory}/<class>/<image file>")
+            raise LoupeValueError(
+                f"no class folders in {directory}; expected {directory}/<class>/<image file>"
+            )
         return classes, {name: i for i, name in enumerate(classes)}
 
     def _scan(self) -> list[tuple[str, int]]:
@@ -129,7 +131,9 @@ class ImageFolder(Dataset[tuple[Any, Any]]):
                     if file.lower().endswith(self.extensions):
                         samples.append((os.path.join(dirpath, file), self.class_to_idx[name]))
         if not samples:
-            raise LoupeValueError(f"no images ending in {self.extensions} under {self.root}/<class>/")
+            raise LoupeValueError(
+                f"no images ending in {self.extensions} under {self.root}/<class>/"
+            )
         return samples
 
     def __len__(self) -> int:
@@ -229,9 +233,13 @@ def check_member(member: tarfile.TarInfo, split: str) -> None:
             f"unsafe archive member {member.name!r}: expected a relative path under {split}/ without '..'"
         )
     if not path.parts or path.parts[0] != split:
-        raise LoupeValueError(f"unsafe archive member {member.name!r}: expected a path under {split}/")
+        raise LoupeValueError(
+            f"unsafe archive member {member.name!r}: expected a path under {split}/"
+        )
     if not (member.isfile() or member.isdir()):
-        raise LoupeValueError(f"unsafe archive member {member.name!r}: only files and folders are allowed")
+        raise LoupeValueError(
+            f"unsafe archive member {member.name!r}: only files and folders are allowed"
+        )
 
 
 def _data_filter() -> dict[str, Any]:

@@ -17,25 +17,23 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
-from rich.console import Console
-from rich.table import Table
 from torch import nn
 from tqdm.auto import tqdm
 
 import torchloupe as tl
+from torchloupe import Run
 from torchloupe.demo.data import ImageFolder, grayscale_loader, prepare_mnist, to_tensors
 from torchloupe.demo.model import DemoCNN
+from torchloupe.demo.summary import print_summary
 from torchloupe.demo.transforms import MNIST_MEAN, MNIST_STD, Normalize, RandomAffine
 from torchloupe.errors import LoupeValueError
 
-if TYPE_CHECKING:
-    from torchloupe.run import Run
+__all__ = ["DemoConfig", "print_summary", "run_demo", "warmup_cosine"]
 
 PROJECT = "mnist-demo"
 EVAL_BATCH = 500
@@ -57,9 +55,9 @@ class DemoConfig:
     optimizer: str = "AdamW"
     schedule: str = "warmup-cosine"
     warmup: float = 0.2
-    augmentation: dict[str, float] = field(
-        default_factory=lambda: {"degrees": 10.0, "translate": 0.1, "scale_low": 0.9, "scale_high": 1.1}
-    )
+    augment_degrees: float = 10.0
+    augment_translate: float = 0.1
+    augment_scale: tuple[float, float] = (0.9, 1.1)
 
 
 @dataclass(frozen=True)
@@ -104,8 +102,11 @@ def run_demo(
         >>> sorted(run.summary)  # doctest: +SKIP
         ['best_test_acc', 'final_test_acc', 'params', 'train_seconds']
     """
-    if epochs < 1:
+    if not isinstance(epochs, int) or epochs < 1:
         raise LoupeValueError(f"epochs must be a positive integer, got {epochs!r}")
+    for name, limit in (("limit_train", limit_train), ("limit_test", limit_test)):
+        if limit is not None and (not isinstance(limit, int) or limit < 1):
+            raise LoupeValueError(f"{name} must be a positive integer or None, got {limit!r}")
     cfg = DemoConfig(epochs=epochs, seed=seed)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
@@ -131,24 +132,49 @@ def run_demo(
     return run
 
 
-def fit(run: Run, model: nn.Module, train: Split, test: Split, cfg: DemoConfig, gen: torch.Generator, progress: bool) -> None:
+def fit(
+    run: Run,
+    model: nn.Module,
+    train: Split,
+    test: Split,
+    cfg: DemoConfig,
+    gen: torch.Generator,
+    progress: bool,
+) -> None:
     """Train for ``cfg.epochs``, log every step and epoch, and fill ``run.summary``."""
-    trainer = Trainer(run, model, cfg, gen, steps_per_epoch=math.ceil(len(train.labels) / cfg.batch_size))
+    trainer = Trainer(
+        run, model, cfg, gen, steps_per_epoch=math.ceil(len(train.labels) / cfg.batch_size)
+    )
     test = Split(NORMALIZE(test.images), test.labels)
     accuracies: list[float] = []
     start = time.perf_counter()
     for epoch in range(cfg.epochs):
         desc = f"epoch {epoch + 1}/{cfg.epochs}"
-        with tqdm(total=trainer.steps_per_epoch, desc=desc, unit="batch", disable=not progress, dynamic_ncols=True) as bar:
+        with tqdm(
+            total=trainer.steps_per_epoch,
+            desc=desc,
+            unit="batch",
+            disable=not progress,
+            dynamic_ncols=True,
+        ) as bar:
             epoch_loss, epoch_acc = trainer.epoch(train, epoch, bar.update)
             test_loss, test_acc = evaluate(model, test)
-            metrics = {"train/epoch_loss": epoch_loss, "train/epoch_acc": epoch_acc, "test/loss": test_loss, "test/acc": test_acc}
+            metrics = {
+                "train/epoch_loss": epoch_loss,
+                "train/epoch_acc": epoch_acc,
+                "test/loss": test_loss,
+                "test/acc": test_acc,
+            }
             run.log({**metrics, "epoch": epoch + 1}, step=(epoch + 1) * trainer.steps_per_epoch - 1)
             # Once per epoch, off the hot loop: the numbers for the bar and the summary.
             accuracies.append(test_acc.item())
-            bar.set_postfix(loss=f"{epoch_loss.item():.3f}", acc=f"{epoch_acc.item():.3f}", test_acc=f"{accuracies[-1]:.3f}")
-    run.summary["best_test_acc"] = max(accuracies)
-    run.summary["final_test_acc"] = accuracies[-1]
+            bar.set_postfix(
+                loss=f"{epoch_loss.item():.3f}",
+                acc=f"{epoch_acc.item():.3f}",
+                test_acc=f"{accuracies[-1]:.3f}",
+            )
+    run.summary["best_test_acc"] = round(max(accuracies), 4)
+    run.summary["final_test_acc"] = round(accuracies[-1], 4)
     run.summary["train_seconds"] = round(time.perf_counter() - start, 2)
     run.summary["params"] = count_params(model)
 
@@ -156,23 +182,39 @@ def fit(run: Run, model: nn.Module, train: Split, test: Split, cfg: DemoConfig, 
 class Trainer:
     """The optimizer, schedule and augmentation of one demo run, and its per-step logging."""
 
-    def __init__(self, run: Run, model: nn.Module, cfg: DemoConfig, gen: torch.Generator, steps_per_epoch: int) -> None:
+    def __init__(
+        self,
+        run: Run,
+        model: nn.Module,
+        cfg: DemoConfig,
+        gen: torch.Generator,
+        steps_per_epoch: int,
+    ) -> None:
         self.run, self.model, self.cfg, self.gen = run, model, cfg, gen
         self.steps_per_epoch = steps_per_epoch
-        self.optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.max_lr, weight_decay=cfg.weight_decay)
+        self.optimizer = torch.optim.AdamW(
+            model.parameters(), lr=cfg.max_lr, weight_decay=cfg.weight_decay
+        )
         self.schedule = torch.optim.lr_scheduler.LambdaLR(
             self.optimizer, warmup_cosine(cfg.epochs * steps_per_epoch, cfg.warmup)
         )
-        aug = cfg.augmentation
-        self.augment = RandomAffine(aug["degrees"], aug["translate"], (aug["scale_low"], aug["scale_high"]), generator=gen)
+        self.augment = RandomAffine(
+            cfg.augment_degrees, cfg.augment_translate, cfg.augment_scale, generator=gen
+        )
 
-    def epoch(self, train: Split, epoch: int, tick: Callable[[], object]) -> tuple[torch.Tensor, torch.Tensor]:
+    def epoch(
+        self, train: Split, epoch: int, tick: Callable[[], object]
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """One pass over ``train`` in a seeded random order; returns mean loss and accuracy as 0-d tensors."""
         self.model.train()
         order = torch.randperm(len(train.labels), generator=self.gen)
-        sums = torch.zeros(2)  # running [loss * n, correct], kept as a tensor so no step waits on a sync
+        sums = torch.zeros(
+            2
+        )  # running [loss * n, correct], kept as a tensor so no step waits on a sync
         for i, idx in enumerate(order.split(self.cfg.batch_size)):
-            images = NORMALIZE(self.augment(train.images[idx])).contiguous(memory_format=MEMORY_FORMAT)
+            images = NORMALIZE(self.augment(train.images[idx])).contiguous(
+                memory_format=MEMORY_FORMAT
+            )
             sums += self.step(images, train.labels[idx], epoch * self.steps_per_epoch + i)
             tick()
         loss_sum, correct = sums / len(train.labels)
@@ -184,12 +226,16 @@ class Trainer:
         loss = F.cross_entropy(logits, labels)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        lr = self.optimizer.param_groups[0]["lr"]  # the rate this step used, read before the schedule moves it
+        lr = self.optimizer.param_groups[0][
+            "lr"
+        ]  # the rate this step used, read before the schedule moves it
         self.optimizer.step()
         self.schedule.step()
         correct = (logits.detach().argmax(1) == labels).sum()
         loss = loss.detach()
-        self.run.log({"train/loss": loss, "train/acc": correct / len(labels), "train/lr": lr}, step=step)
+        self.run.log(
+            {"train/loss": loss, "train/acc": correct / len(labels), "train/lr": lr}, step=step
+        )
         return torch.stack([loss * len(labels), correct.float()])
 
 
@@ -199,7 +245,12 @@ def evaluate(model: nn.Module, split: Split) -> tuple[torch.Tensor, torch.Tensor
     was_training = model.training
     model.eval()
     try:
-        logits = torch.cat([model(x.contiguous(memory_format=MEMORY_FORMAT)) for x in split.images.split(EVAL_BATCH)])
+        logits = torch.cat(
+            [
+                model(x.contiguous(memory_format=MEMORY_FORMAT))
+                for x in split.images.split(EVAL_BATCH)
+            ]
+        )
     finally:
         model.train(was_training)
     loss = F.cross_entropy(logits, split.labels)
@@ -210,8 +261,6 @@ def load_split(folder: Path, limit: int | None, gen: torch.Generator) -> Split:
     """Decode one ImageFolder split into memory, keeping a seeded random ``limit`` images if given."""
     images, labels = to_tensors(ImageFolder(folder, loader=grayscale_loader))
     if limit is not None:
-        if limit < 1:
-            raise LoupeValueError(f"limits must be positive integers, got {limit!r}")
         keep = torch.randperm(len(labels), generator=gen)[:limit]
         images, labels = images[keep], labels[keep]
     return Split(images.float().div_(255), labels)
@@ -242,29 +291,3 @@ def warmup_cosine(total_steps: int, warmup: float) -> Callable[[int], float]:
 def count_params(model: nn.Module) -> int:
     """Number of trainable parameters."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
-
-
-def print_summary(run: Run, console: Console | None = None) -> None:
-    """Print a table of a finished demo run: identity, epochs, accuracy, time and where it is stored.
-
-    Example:
-        >>> print_summary(run_demo(epochs=1, progress=False))  # doctest: +SKIP
-    """
-    console = console or Console()
-    summary, config = run.summary, run.config
-    table = Table(title="torchloupe demo", show_header=False, title_justify="left")
-    table.add_column(style="bold")
-    table.add_column()
-    table.add_row("run", f"{run.name} ({run.id})")
-    table.add_row("epochs", str(config.get("epochs", "?")))
-    table.add_row("test accuracy", f"{_pct(summary.get('final_test_acc'))} final, {_pct(summary.get('best_test_acc'))} best")
-    table.add_row("training time", f"{summary.get('train_seconds', float('nan')):.1f} s")
-    table.add_row("parameters", f"{summary.get('params', 0):,}")
-    table.add_row("recorded in", str(run.dir))
-    table.add_row("data", str(config.get("data_root", "?")))
-    console.print(table)
-    console.print(f"Open the dashboard with: [bold]torchloupe ui {run.dir}[/bold]")
-
-
-def _pct(value: object) -> str:
-    return f"{value:.2%}" if isinstance(value, float) else "?"

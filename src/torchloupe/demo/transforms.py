@@ -122,7 +122,9 @@ class RandomAffine:
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() not in (3, 4) or not x.is_floating_point():
-            raise LoupeValueError(f"RandomAffine expects a float [C,H,W] or [N,C,H,W] tensor, got {x.dtype} {tuple(x.shape)}")
+            raise LoupeValueError(
+                f"RandomAffine expects a float [C,H,W] or [N,C,H,W] tensor, got {x.dtype} {tuple(x.shape)}"
+            )
         batch = x if x.dim() == 4 else x.unsqueeze(0)
         theta = self._thetas(batch.shape[0]).to(batch)
         grid = F.affine_grid(theta, list(batch.shape), align_corners=False)
@@ -142,7 +144,9 @@ class RandomAffine:
         )
 
     def __repr__(self) -> str:
-        return f"RandomAffine(degrees={self.degrees}, translate={self.translate}, scale={self.scale})"
+        return (
+            f"RandomAffine(degrees={self.degrees}, translate={self.translate}, scale={self.scale})"
+        )
 
 
 def mnist_transform(train: bool = False, generator: torch.Generator | None = None) -> Compose:

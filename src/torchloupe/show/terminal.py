@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 import numpy as np
+from rich import box
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -45,8 +46,10 @@ def sparkline(values: np.ndarray, width: int = 32) -> str:
                    for v in arr)
 
 
-def _time(ts: float | None) -> str:
-    return "" if ts is None else dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
+def _time(ts: float | None, short: bool = False) -> str:
+    if ts is None:
+        return ""
+    return dt.datetime.fromtimestamp(ts).strftime("%m-%d %H:%M" if short else "%Y-%m-%d %H:%M:%S")
 
 
 def _duration(seconds: float) -> str:
@@ -68,21 +71,28 @@ def runs_table(store: Store, project: str | None = None) -> Table:
     Example:
         >>> Console().print(runs_table(tl.open("./loupe")))   # doctest: +SKIP
     """
-    table = Table(title=f"runs in {store.dir}", title_justify="left")
-    for col in ("id", "name", "project", "status", "started", "duration", "series"):
-        table.add_column(col, no_wrap=col not in ("name", "project"), overflow="fold")
+    table = Table(title=f"runs in {store.dir}", title_justify="left", box=box.SIMPLE_HEAD,
+                  padding=(0, 1), pad_edge=False)
+    for col in ("id", "name", "project", "status", "started", "duration", "keys"):
+        table.add_column(col, no_wrap=True)
     table.add_column("summary", overflow="fold", ratio=1)
     for r in store.runs(project):
         info = r.series_info()
         summary = ", ".join(f"{k}={_number(v)}" for k, v in list(r.summary.items())[:4])
         table.add_row(Text(r.id), Text(r.name), Text(r.project),
                       Text(r.status.value, style=STATUS_STYLE.get(r.status.value, "")),
-                      _time(r.started), _duration(r.duration), str(len(info)), Text(summary))
+                      _time(r.started, short=True), _duration(r.duration), str(len(info)), Text(summary))
     return table
 
 
-def run_view(run: RunReader, width: int = 32) -> Group:
-    """One run: identity, config, summary, and every series' last value with a sparkline."""
+def run_view(run: RunReader, width: int = 32, console_width: int | None = None) -> Group:
+    """One run: identity, config, summary, and every series' last value with a sparkline.
+
+    The sparklines shrink to leave the other columns room in a ``console_width`` terminal.
+    """
+    if console_width is not None:
+        key_width = max((len(k) for k in run.keys()), default=4)
+        width = max(8, min(width, console_width - key_width - 52))
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold")
     head.add_column()
@@ -100,8 +110,8 @@ def run_view(run: RunReader, width: int = 32) -> Group:
             for k, v in _flatten(mapping).items():
                 t.add_row(Text(k), Text(_number(v)))
             parts.append(t)
-    series = Table(title="series", title_justify="left")
-    series.add_column("key", overflow="fold", min_width=10)
+    series = Table(title="series", title_justify="left", padding=(0, 1))
+    series.add_column("key", no_wrap=True)
     for col in ("points", "last step", "last", "min", "max", "nan/inf"):
         series.add_column(col, no_wrap=True, justify="right")
     series.add_column("trend", no_wrap=True, min_width=width)

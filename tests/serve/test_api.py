@@ -1,0 +1,183 @@
+"""The HTTP API through FastAPI's test client."""
+
+import json
+import math
+import threading
+import time
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+import torchloupe as tl
+from torchloupe.serve.app import create_app
+from torchloupe.serve.stream import Watcher
+from torchloupe.store.sqlite import SqliteStore
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def store(store_dir):
+    with tl.init("mnist", name="a", config={"lr": 0.1}, dir=store_dir) as run:
+        for i in range(5000):
+            run.log({"train/loss": 1.0 / (i + 1), "test/acc": i / 5000}, step=i)
+        run.log({"train/loss": math.nan}, step=5000)
+        run.summary["best"] = math.inf
+    with tl.init("mnist", name=XSS, dir=store_dir) as run:
+        run.log({"train/loss": 2.0})
+    return store_dir
+
+
+@pytest.fixture
+def client(store):
+    return TestClient(create_app(store))
+
+
+def test_panels_lists_runs_and_scalars(client):
+    assert [p["name"] for p in client.get("/api/v1/panels").json()["panels"]] == ["runs", "scalars"]
+
+
+def test_runs(client):
+    runs = client.get("/api/v1/runs").json()["runs"]
+    assert [r["name"] for r in runs] == [XSS, "a"]
+    a = runs[1]
+    assert a["status"] == "finished" and a["config"] == {"lr": 0.1}
+    assert a["summary"] == {"best": "Infinity"}  # JSON has no Infinity: sent as its name
+    assert a["keys"] == 2 and a["points"] == 10001
+
+
+def test_tags(client):
+    tags = client.get("/api/v1/runs").json()["runs"]
+    ids = {r["name"]: r["id"] for r in tags}
+    got = client.get("/api/v1/scalars/tags").json()["tags"]
+    assert got[0]["tag"] == "test/acc" and got[0]["runs"] == [ids["a"]]
+    assert sorted(got[1]["runs"]) == sorted(ids.values())
+    only = client.get("/api/v1/scalars/tags", params={"runs": ids[XSS]}).json()["tags"]
+    assert only == [{"tag": "train/loss", "runs": [ids[XSS]]}]
+
+
+def test_series_downsampled_with_nonfinite(client):
+    body = client.get("/api/v1/scalars/series", params={"tag": "train/loss", "width": 100}).json()
+    assert body["tag"] == "train/loss" and body["x"] == "step" and len(body["series"]) == 2
+    s = next(s for s in body["series"] if s["n"] == 5001)
+    assert len(s["x"]) <= 400 and s["x"] == sorted(s["x"])
+    assert s["y"][0] == 1.0 and min(s["y"]) == pytest.approx(1 / 5000)
+    assert s["nonfinite"] == [{"x": 5000, "nan": 1, "posinf": 0, "neginf": 0}]
+    assert sum(s["buckets"]["count"]) == 5000
+    assert not s["exact"]
+
+
+def test_series_range_and_wall_axis(client):
+    body = client.get("/api/v1/scalars/series",
+                      params={"tag": "train/loss", "lo": 100, "hi": 200, "width": 800}).json()
+    s = next(s for s in body["series"] if s["n"] == 101)
+    assert s["exact"] and s["x"] == list(range(100, 201))
+    wall = client.get("/api/v1/scalars/series", params={"tag": "test/acc", "x": "wall"}).json()
+    assert wall["x"] == "wall" and wall["series"][0]["x"][0] > 1e9
+
+
+@pytest.mark.parametrize("params, status, needle", [
+    ({"tag": "train/loss", "width": 0}, 422, "width"),
+    ({"tag": "train/loss", "x": "epoch"}, 422, "x"),
+    ({"tag": "train/loss", "lo": 5, "hi": 1}, 422, "empty range"),
+    ({}, 422, "tag"),
+])
+def test_series_bad_input(client, params, status, needle):
+    r = client.get("/api/v1/scalars/series", params=params)
+    assert r.status_code == status
+    assert needle in r.json()["error"]["message"]
+
+
+def test_unknown_tag_gives_no_series(client):
+    assert client.get("/api/v1/scalars/series", params={"tag": "nope"}).json()["series"] == []
+
+
+def test_openapi_schema(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    assert {"/api/v1/runs", "/api/v1/scalars/series", "/api/v1/scalars/tags", "/api/v1/stream"} <= set(schema["paths"])
+
+
+def test_token_required_when_set(store):
+    client = TestClient(create_app(store, token="s3cret"))
+    assert client.get("/api/v1/runs").status_code == 401
+    assert client.get("/api/v1/runs", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert client.get("/api/v1/runs", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+    assert client.get("/api/v1/runs", params={"token": "s3cret"}).status_code == 200
+    assert client.get("/").status_code == 200  # the page itself carries no data
+
+
+@pytest.mark.parametrize("path", ["..%2F..%2Floupe.db", "%2e%2e/%2e%2e/loupe.db", "/etc/passwd",
+                                  "..\\..\\loupe.db", "a/../../../loupe.db"])
+def test_blob_paths_cannot_escape(store, client, path):
+    rid = client.get("/api/v1/runs").json()["runs"][0]["id"]
+    r = client.get(f"/api/v1/runs/{rid}/blobs/{path}")
+    assert r.status_code == 404 and b"SQLite" not in r.content
+
+
+def test_blob_is_served(store, client):
+    rid = client.get("/api/v1/runs").json()["runs"][0]["id"]
+    folder = SqliteStore(store).blob_dir(rid)
+    folder.mkdir(parents=True)
+    (folder / "note.txt").write_text("hello")
+    assert client.get(f"/api/v1/runs/{rid}/blobs/note.txt").text == "hello"
+
+
+def test_damaged_run_does_not_take_the_server_down(store, client):
+    s = SqliteStore(store)
+    rid = next(r.id for r in s.runs() if r.name == XSS)
+    s.conn.execute("UPDATE chunks SET vals = x'0102' WHERE series_id IN (SELECT id FROM series WHERE run_id=?)", (rid,))
+    s.conn.execute("UPDATE runs SET config = '{broken' WHERE id=?", (rid,))
+    body = client.get("/api/v1/scalars/series", params={"tag": "train/loss"}).json()
+    bad = next(x for x in body["series"] if x["run"] == rid)
+    assert "cannot read" in bad["error"]
+    assert any(x.get("n") == 5001 for x in body["series"])
+    assert client.get("/api/v1/runs").status_code == 200
+
+
+def test_watcher_reports_new_points_and_runs(store_dir):
+    store = SqliteStore(store_dir)
+    run = tl.init("p", dir=store_dir, flush_interval=0.02)
+    run.log({"x": 1.0})
+    time.sleep(0.2)
+    watcher = Watcher(store)
+    assert watcher.changes() == []
+    run.log({"x": 2.0, "y": 1.0})
+    time.sleep(0.2)
+    events = dict(watcher.changes())
+    assert sorted(events["scalars"]["runs"][run.id]["keys"]) == ["x", "y"]
+    run.finish()
+    time.sleep(0.05)
+    events = dict(watcher.changes())
+    assert events["runs"]["runs"][0]["status"] == "finished"
+
+
+def test_stream_pushes_a_value_within_a_second(store_dir):
+    """A real server on loopback: the SSE stream announces a new point in under a second."""
+    from torchloupe.serve.server import start
+    import httpx
+
+    run = tl.init("p", dir=store_dir, flush_interval=0.1)
+    run.log({"x": 0.0})
+    handle = start(store_dir, port=0)
+    got = {}
+    try:
+        with httpx.stream("GET", handle.url + "api/v1/stream", timeout=10) as response:
+            def write():
+                time.sleep(0.5)
+                got["t0"] = time.time()
+                run.log({"x": 1.0})
+            threading.Thread(target=write).start()
+            event = None
+            for line in response.iter_lines():
+                if line.startswith("event:"):
+                    event = line.split(":", 1)[1].strip()
+                elif line.startswith("data:") and event == "scalars":
+                    got["t1"] = time.time()
+                    got["data"] = json.loads(line[5:])
+                    break
+    finally:
+        handle.stop()
+        run.finish()
+    assert run.id in got["data"]["runs"]
+    assert got["t1"] - got["t0"] < 1.0
