@@ -1,14 +1,13 @@
 /** Stable run colours from a categorical palette. */
 
 /**
- * Observable 10 followed by Tableau's darker companions: distinguishable in light and dark
- * themes and by most colour-vision deficiencies for the first ten.
+ * Observable 10 with its grey (a grey run reads as disabled) swapped for Tableau's olive: ten hues
+ * far enough apart to tell apart in both themes. Near-duplicates are left out on purpose, since
+ * two similar browns on one chart are worse than a repeated colour further down a long run list.
  */
 export const PALETTE: readonly string[] = [
   '#4269d0', '#efb118', '#ff725c', '#6cc5b0', '#3ca951',
-  '#ff8ab7', '#a463f2', '#97bbf5', '#9c6b4e', '#9498a0',
-  '#1f77b4', '#d62728', '#2ca02c', '#8c564b', '#e377c2',
-  '#17becf', '#bcbd22', '#7f7f7f',
+  '#ff8ab7', '#a463f2', '#97bbf5', '#9c6b4e', '#bcbd22',
 ];
 
 /** 32-bit FNV-1a: a fast, well-spread string hash. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAxisDuration, formatCompact, formatCount, formatDuration, formatNumber, formatValue } from './format';
+import { formatAxisDuration, formatCompact, formatCount, formatDuration, formatNumber, formatValue, formatWallTick } from './format';
 
 describe('formatNumber', () => {
   it.each([
@@ -63,5 +63,14 @@ describe('formatCompact', () => {
     expect(formatCompact(12500)).toBe('12.5k');
     expect(formatCompact(1500000)).toBe('1.5M');
     expect(formatCompact(0.25)).toBe('0.25');
+  });
+});
+
+describe('formatWallTick', () => {
+  const t = new Date(2026, 10, 26, 21, 5, 9).getTime() / 1000;
+  it('shows seconds, minutes or the date as the span needs', () => {
+    expect(formatWallTick(t, 120)).toBe('21:05:09');
+    expect(formatWallTick(t, 7200)).toBe('21:05');
+    expect(formatWallTick(t, 3 * 86400)).toBe('11-26 21:05');
   });
 });

@@ -98,3 +98,12 @@ export function formatCompact(v: number): string {
   if (a >= 1e4) return `${trimZeros((v / 1e3).toPrecision(3))}k`;
   return formatNumber(v);
 }
+
+/** A wall-clock axis tick in local time, as precise as the visible span needs. */
+export function formatWallTick(unixSeconds: number, spanSeconds: number): string {
+  const d = new Date(unixSeconds * 1000);
+  const hm = `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+  if (spanSeconds < 600) return `${hm}:${pad2(d.getSeconds())}`;
+  if (spanSeconds < 86400) return hm;
+  return `${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${hm}`;
+}

@@ -6,6 +6,8 @@ export type Theme = 'light' | 'dark';
 export type XAxis = 'step' | 'relative' | 'wall';
 
 export interface AppState {
+  /** True once the first run list arrived (until then panels show loading states). */
+  loaded: boolean;
   /** All runs, newest first, as the server lists them. */
   runs: readonly Run[];
   /** The runs to compare. */

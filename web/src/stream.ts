@@ -1,6 +1,9 @@
 /** The live-event bus and the Server-Sent Events connection that feeds it. */
 import type { RunsEvent, ScalarsEvent } from './api';
 
+/** EventSource.CLOSED, spelled out so that the module loads where EventSource is absent (tests). */
+const CLOSED = 2;
+
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
 
 export interface LiveEvents {
@@ -85,7 +88,7 @@ export function connectStream(url: string, bus: LiveBus, create: (u: string) => 
     es.addEventListener('error', () => {
       dropped = true;
       bus.emit('status', { status: 'reconnecting' });
-      if (es.readyState === EventSource.CLOSED && !closed) {
+      if (es.readyState === CLOSED && !closed) {
         es.close();
         timer = setTimeout(open, delay);
         delay = Math.min(delay * 2, 15000);

@@ -20,6 +20,8 @@ import threading
 import time
 import warnings
 from collections import deque
+from itertools import chain
+from operator import itemgetter
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +32,9 @@ from ..store.sqlite import Points, SqliteStore
 
 Item = tuple[int, float, dict[str, Any], bool]
 """(step, wall time, key -> value, whether any value is a tensor)."""
+
+
+_STEP, _WALL, _VALUES = itemgetter(0), itemgetter(1), itemgetter(2)
 
 
 class LoggingWarning(UserWarning):
@@ -176,20 +181,20 @@ class Writer:
         with one ``np.array`` per group (the common case: the same dict shape every step);
         the others, which may hold tensors, go value by value.
         """
-        groups: dict[tuple[str, ...], tuple[list[int], list[int], list[float], list[list[Any]]]] = {}
+        groups: dict[tuple[str, ...], tuple[list[int], list[Item]]] = {}
         slow: dict[str, tuple[list[int], list[int], list[float], list[Any]]] = {}
         tensors: list[tuple[list[Any], int, Any]] = []
-        for index, (step, wall, values, mixed) in enumerate(items):
-            if not mixed:
+        for index, item in enumerate(items):
+            values = item[2]
+            if not item[3]:
                 sig = tuple(values)
                 g = groups.get(sig)
                 if g is None:
-                    g = groups[sig] = ([], [], [], [])
+                    g = groups[sig] = ([], [])
                 g[0].append(index)
-                g[1].append(step)
-                g[2].append(wall)
-                g[3].append(list(values.values()))
+                g[1].append(item)
                 continue
+            step, wall = item[0], item[1]
             for key, value in values.items():
                 col = slow.get(key)
                 if col is None:
@@ -202,11 +207,15 @@ class Writer:
                 col[3].append(value)
         _resolve(tensors)
         parts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]] = {}
-        for sig, (idx, steps, walls, rows) in groups.items():
-            table = np.array(rows, dtype=np.float64).reshape(len(rows), len(sig))
+        for sig, (idx, group) in groups.items():
+            n, k = len(group), len(sig)
+            # C-level iteration throughout: this loop runs for every point logged.
+            flat = np.fromiter(chain.from_iterable(map(dict.values, map(_VALUES, group))),
+                               dtype=np.float64, count=n * k)
+            table = flat.reshape(n, k)
             idx_a = np.asarray(idx, dtype=np.int64)
-            steps_a = np.asarray(steps, dtype=np.int64)
-            walls_a = np.asarray(walls, dtype=np.float64)
+            steps_a = np.fromiter(map(_STEP, group), dtype=np.int64, count=n)
+            walls_a = np.fromiter(map(_WALL, group), dtype=np.float64, count=n)
             for j, key in enumerate(sig):
                 parts.setdefault(key, []).append((idx_a, steps_a, walls_a, table[:, j].copy()))
         for key, (idx, steps, walls, vals) in slow.items():

@@ -7,7 +7,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { withAlpha } from '../colors';
 import { h } from '../dom';
-import { formatAxisDuration, formatClock, formatCompact, formatNumber, formatTimestamp } from '../format';
+import { formatAxisDuration, formatClock, formatCompact, formatCount, formatDuration, formatNumber, formatTimestamp, formatWallTick } from '../format';
 import type { XAxis } from '../state';
 import type { ChartTheme } from '../theme';
 import { alignLines, nearestIndex, nonFiniteNear, placeMarkers, type ColumnRef, type RunLine } from './chart-data';
@@ -32,11 +32,13 @@ const RELATIVE_INCRS = [
 ];
 const MIN_DRAG_PX = 4;
 const MARKER_HIT_PX = 5;
+const OUT_OF_RANGE_PX = 8;
 
+/** The cursor's x in the tooltip header. */
 export function formatX(x: number, kind: XAxis): string {
-  if (kind === 'relative') return formatAxisDuration(Math.round(x * 10) / 10);
+  if (kind === 'relative') return formatDuration(x);
   if (kind === 'wall') return `${formatTimestamp(x).slice(0, 10)} ${formatClock(x)}`;
-  return formatCompact(Math.round(x * 1000) / 1000);
+  return `step ${formatCount(x)}`;
 }
 
 export class LineChart {
@@ -83,10 +85,12 @@ export class LineChart {
     if (zoom) this.u.setScale('x', { min: zoom[0], max: zoom[1] });
   }
 
-  /** Changes the axis kind, log scale or theme: the chart is rebuilt around the same data. */
-  setOptions(patch: Partial<Pick<LineChartOptions, 'xAxis' | 'logY' | 'theme'>>): void {
-    this.opts = { ...this.opts, ...patch };
-    if (this.u) this.rebuild(this.u.data);
+  /** Changes the axis kind, log scale or theme; the next `setLines` rebuilds the chart when any differs. */
+  setOptions(patch: Pick<LineChartOptions, 'xAxis' | 'logY' | 'theme'>): void {
+    const o = this.opts;
+    if (o.xAxis === patch.xAxis && o.logY === patch.logY && JSON.stringify(o.theme) === JSON.stringify(patch.theme)) return;
+    this.opts = { ...o, ...patch };
+    this.signature = '';
   }
 
   /** Narrows the view at once (the owner then refetches that range at full resolution). */
@@ -138,7 +142,7 @@ export class LineChart {
       const faint = c.kind === 'raw' && smoothed.has(c.run);
       series.push({
         label: c.kind === 'raw' ? line.label : `${line.label} (smoothed)`,
-        stroke: faint ? withAlpha(line.color, 0.3) : line.color,
+        stroke: faint ? withAlpha(line.color, 0.28) : line.color,
         width: c.kind === 'smooth' ? 1.75 : faint ? 1 : 1.5,
         points: { show: false },
         spanGaps: false,
@@ -150,8 +154,14 @@ export class LineChart {
       grid: { stroke: theme.grid, width: 1 },
       ticks: { stroke: theme.grid, width: 1, size: 4 },
     };
-    const xValues = (_u: uPlot, splits: number[]): string[] =>
-      splits.map((v) => (xAxis === 'relative' ? formatAxisDuration(v) : formatCompact(v)));
+    const xValues = (u: uPlot, splits: number[]): string[] => {
+      if (xAxis === 'relative') return splits.map(formatAxisDuration);
+      if (xAxis === 'wall') {
+        const span = (u.scales['x']?.max ?? 0) - (u.scales['x']?.min ?? 0);
+        return splits.map((v) => formatWallTick(v, span));
+      }
+      return splits.map(formatCompact);
+    };
     const yValues = (_u: uPlot, splits: number[]): string[] => splits.map((v) => (v === null ? '' : formatNumber(v)));
     return {
       width: Math.max(100, this.root.clientWidth),
@@ -165,8 +175,9 @@ export class LineChart {
       axes: [
         {
           ...axis,
-          space: 70,
-          ...(xAxis === 'wall' ? {} : { values: xValues }),
+          space: xAxis === 'wall' ? 90 : 70,
+          size: 30,
+          values: xValues,
           ...(xAxis === 'relative' ? { incrs: RELATIVE_INCRS } : {}),
         },
         {
@@ -247,6 +258,7 @@ export class LineChart {
     }
     const x = u.posToVal(left, 'x');
     const radius = Math.abs(u.posToVal(left + MARKER_HIT_PX, 'x') - x);
+    const reach = Math.abs(u.posToVal(left + OUT_OF_RANGE_PX, 'x') - x);
     const nonfinite = nonFiniteNear(this.lines, x, radius);
     const rows: HTMLElement[] = [];
     this.lines.forEach((line, run) => {
@@ -255,7 +267,11 @@ export class LineChart {
       const raw = i >= 0 ? line.y[i] ?? null : null;
       const smooth = si >= 0 ? line.sy[si] ?? null : null;
       const bad = nonfinite.get(run);
-      if (i < 0 && !bad) return;
+      const first = line.x[0];
+      const last = line.x[line.x.length - 1];
+      // A run that ended before the cursor (or starts after it) has no value there.
+      const inRange = first !== undefined && last !== undefined && x >= first - reach && x <= last + reach;
+      if (!inRange && !bad) return;
       const badText = bad
         ? [bad.nan && `NaN ×${bad.nan}`, bad.posinf && `+Inf ×${bad.posinf}`, bad.neginf && `−Inf ×${bad.neginf}`].filter(Boolean).join(' ')
         : '';
@@ -265,8 +281,8 @@ export class LineChart {
           { class: 'tt-row' },
           h('span', { class: 'swatch', style: `background:${line.color}` }),
           h('span', { class: 'tt-name' }, line.label),
-          h('span', { class: 'tt-value' }, formatNumber(line.sx.length > 0 ? smooth : raw)),
-          line.sx.length > 0 ? h('span', { class: 'tt-raw' }, formatNumber(raw)) : null,
+          inRange ? h('span', { class: 'tt-value' }, formatNumber(line.sx.length > 0 ? smooth : raw)) : null,
+          inRange && line.sx.length > 0 ? h('span', { class: 'tt-raw', title: 'raw' }, formatNumber(raw)) : null,
           badText ? h('span', { class: 'tt-bad' }, badText) : null,
         ),
       );

@@ -1,0 +1,247 @@
+/**
+ * The page: header and shared controls, the error banner, the run list and the live stream, then
+ * the panels the server lists, mounted in its order.
+ */
+import './style.css';
+import { ApiError, createApiClient, type PanelInfo, type Run } from './api';
+import { assignColors } from './colors';
+import { h, icon, ICONS, setText } from './dom';
+import type { Panel, PanelContext, PanelHandle } from './panel';
+import { PANELS } from './panels';
+import { loadPrefs, savePrefs } from './prefs';
+import { reconcileSelection, Store, type AppState, type XAxis } from './state';
+import { connectStream, LiveBus, type LiveStatus } from './stream';
+import { applyTheme, initialTheme } from './theme';
+import { resolveToken } from './token';
+
+/** How many of the newest runs are compared until the user picks. */
+const DEFAULT_SELECTED = 10;
+
+window.__loupe = { ready: false, firstChartDrawnAt: null };
+
+const LOGO = ['M10.5 3.5a7 7 0 1 0 0 14a7 7 0 1 0 0-14z', 'M15.6 15.6 21 21', 'M6.5 12.5l2.2-2.4 2 1.6 3.3-3.7'];
+
+function storage(kind: 'session' | 'local'): Storage | null {
+  try {
+    return kind === 'session' ? window.sessionStorage : window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
+function sameColors(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
+}
+
+/** The banner shows the most recent failure; each source clears its own message once it recovers. */
+class ErrorBanner {
+  readonly el: HTMLElement;
+  private readonly text: HTMLElement;
+  private readonly errors = new Map<string, string>();
+
+  constructor() {
+    this.text = h('span', { class: 'banner-text' });
+    const close = h('button', { class: 'btn btn-ghost btn-xs', type: 'button', 'aria-label': 'Dismiss' }, '✕');
+    close.addEventListener('click', () => {
+      this.errors.clear();
+      this.render();
+    });
+    this.el = h('div', { class: 'error-banner', role: 'alert', 'data-testid': 'error-banner', hidden: true }, this.text, close);
+  }
+
+  report(error: unknown, what: string): void {
+    let message: string;
+    if (error instanceof ApiError) {
+      message = error.status === 401 || error.status === 403
+        ? 'access denied. Open the link with ?token=… that torchloupe ui printed.'
+        : `${error.message} (${error.type}${error.status ? `, HTTP ${error.status}` : ''})`;
+    } else {
+      message = error instanceof Error ? error.message : String(error);
+    }
+    this.errors.delete(what);
+    this.errors.set(what, message);
+    this.render();
+  }
+
+  clear(what: string): void {
+    if (this.errors.delete(what)) this.render();
+  }
+
+  private render(): void {
+    const last = [...this.errors.values()].pop();
+    this.el.hidden = last === undefined;
+    setText(this.text, last === undefined ? '' : `Cannot load data: ${last}`);
+  }
+}
+
+function buildControls(store: Store<AppState>): HTMLElement {
+  const st = store.get();
+  const smoothing = h('input', {
+    type: 'range', min: '0', max: '0.999', step: '0.001', value: String(st.smoothing),
+    'data-testid': 'smoothing', 'aria-label': 'Smoothing', class: 'range',
+  });
+  const smoothingValue = h('output', { class: 'mono small', 'data-testid': 'smoothing-value' }, st.smoothing.toFixed(3));
+  const onSmoothing = (): void => {
+    const v = Math.min(0.999, Math.max(0, Number(smoothing.value) || 0));
+    setText(smoothingValue, v.toFixed(3));
+    store.set({ smoothing: v });
+  };
+  smoothing.addEventListener('input', onSmoothing);
+  smoothing.addEventListener('change', onSmoothing);
+
+  const xAxis = h(
+    'select',
+    { 'data-testid': 'x-axis', 'aria-label': 'X axis', class: 'select' },
+    h('option', { value: 'step' }, 'Step'),
+    h('option', { value: 'relative' }, 'Relative time'),
+    h('option', { value: 'wall' }, 'Wall time'),
+  );
+  xAxis.value = st.xAxis;
+  xAxis.addEventListener('change', () => store.set({ xAxis: xAxis.value as XAxis }));
+
+  const logScale = h('input', { type: 'checkbox', 'data-testid': 'log-scale' });
+  logScale.checked = st.logScale;
+  logScale.addEventListener('change', () => store.set({ logScale: logScale.checked }));
+
+  return h(
+    'div',
+    { class: 'controls', role: 'toolbar', 'aria-label': 'Chart settings' },
+    h('label', { class: 'control' }, h('span', { class: 'control-label' }, 'Smoothing'), smoothing, smoothingValue),
+    h('label', { class: 'control' }, h('span', { class: 'control-label' }, 'X axis'), xAxis),
+    h('label', { class: 'control check' }, logScale, h('span', {}, 'Log scale')),
+  );
+}
+
+function buildHeader(store: Store<AppState>, bus: LiveBus): HTMLElement {
+  const themeBtn = h('button', { class: 'btn btn-icon', type: 'button', 'data-testid': 'theme-toggle' });
+  const paintTheme = (): void => {
+    const dark = store.get().theme === 'dark';
+    themeBtn.replaceChildren(icon(dark ? ICONS.sun : ICONS.moon, 18));
+    themeBtn.title = dark ? 'Switch to light theme' : 'Switch to dark theme';
+    themeBtn.setAttribute('aria-label', themeBtn.title);
+  };
+  paintTheme();
+  themeBtn.addEventListener('click', () => {
+    store.set({ theme: store.get().theme === 'dark' ? 'light' : 'dark' });
+    paintTheme();
+  });
+
+  const liveText = h('span', {}, 'Connecting');
+  const live = h('span', { class: 'live is-connecting', 'data-testid': 'live-status', title: 'Live updates' }, h('span', { class: 'dot' }), liveText);
+  const labels: Record<LiveStatus, string> = { connecting: 'Connecting', live: 'Live', reconnecting: 'Reconnecting…' };
+  bus.on('status', ({ status }) => {
+    live.className = `live is-${status}`;
+    setText(liveText, labels[status]);
+  });
+
+  return h(
+    'header',
+    { class: 'topbar' },
+    h('div', { class: 'topbar-row' },
+      h('a', { class: 'brand', href: './' }, icon(LOGO, 22), h('span', {}, 'torchloupe')),
+      live,
+      h('span', { class: 'spacer' }),
+      buildControls(store),
+      themeBtn,
+    ),
+  );
+}
+
+async function start(): Promise<void> {
+  const { token, cleanHref } = resolveToken(window.location.href, storage('session'));
+  if (cleanHref !== window.location.href) window.history.replaceState(null, '', cleanHref);
+  const api = createApiClient(new URL('api/v1/', cleanHref).toString(), token);
+
+  const prefs = loadPrefs();
+  const theme = initialTheme();
+  applyTheme(theme, false);
+  const store = new Store<AppState>({
+    loaded: false,
+    runs: [],
+    selected: new Set(),
+    selectionPinned: false,
+    colors: new Map(),
+    theme,
+    ...prefs,
+  });
+  const bus = new LiveBus();
+  const banner = new ErrorBanner();
+  const main = h('main', { class: 'panels' });
+  document.body.replaceChildren(buildHeader(store, bus), banner.el, main);
+
+  const ctx: PanelContext = {
+    api,
+    state: store,
+    live: bus,
+    reportError: (e, what) => banner.report(e, what),
+    clearError: (what) => banner.clear(what),
+  };
+
+  const setRuns = (runs: Run[]): void => {
+    const st = store.get();
+    const oldestFirst = [...runs].sort((a, b) => a.started - b.started).map((r) => r.id);
+    const colors = assignColors(oldestFirst);
+    store.set({
+      runs,
+      loaded: true,
+      colors: sameColors(colors, st.colors) ? st.colors : colors,
+      selected: reconcileSelection(st.selected, runs, st.selectionPinned, DEFAULT_SELECTED),
+    });
+  };
+  const loadRuns = async (): Promise<void> => {
+    try {
+      setRuns(await api.runs());
+      banner.clear('runs');
+    } catch (err) {
+      banner.report(err, 'runs');
+    }
+  };
+
+  const handles: PanelHandle[] = [];
+  store.subscribe((change) => {
+    if (change.changed.has('theme')) applyTheme(change.state.theme, true);
+    if (['xAxis', 'smoothing', 'logScale'].some((k) => change.changed.has(k as keyof AppState))) {
+      savePrefs({ xAxis: change.state.xAxis, smoothing: change.state.smoothing, logScale: change.state.logScale });
+    }
+    for (const handle of handles) handle.update?.(change);
+  });
+  bus.on('runs', (ev) => setRuns(ev.runs));
+  bus.on('resync', () => void loadRuns());
+
+  // The run list is requested alongside the registry: the first chart waits on both.
+  const runsLoaded = loadRuns();
+  let listed: PanelInfo[];
+  try {
+    listed = await api.panels();
+  } catch (err) {
+    // Without the registry the page still shows what it knows, in its own order.
+    banner.report(err, 'panels');
+    listed = PANELS.map((p) => ({ name: p.name, title: p.title }));
+  }
+  const known = new Map<string, Panel>(PANELS.map((p) => [p.name, p]));
+  for (const info of listed) {
+    const panel = known.get(info.name);
+    if (!panel) continue;
+    const body = h('div', { class: 'panel-body' });
+    const section = h(
+      'section',
+      { class: `panel panel-${panel.name}`, 'data-testid': `panel-${panel.name}`, 'data-panel': panel.name },
+      h('h2', { class: 'panel-title' }, info.title || panel.title),
+      body,
+    );
+    main.append(section);
+    try {
+      handles.push(panel.mount(body, ctx));
+    } catch (err) {
+      banner.report(err, `panel:${panel.name}`);
+    }
+  }
+
+  await runsLoaded;
+  connectStream(api.streamUrl(), bus);
+  window.__loupe.ready = true;
+}
+
+void start();
