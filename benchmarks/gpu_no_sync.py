@@ -1,0 +1,78 @@
+"""On a CUDA device: `run.log` of GPU tensors never makes the training thread wait for the GPU.
+
+Three loops of the same GPU work (matrix products queued back to back), each logging a loss:
+
+- ``none``: no logging (the floor);
+- ``run.log``: ``run.log({"loss": loss})`` with the CUDA tensor;
+- ``.item()``: ``float(loss.item())`` — what most loggers do, one device sync per step.
+
+Prints how long the *caller* spent queueing each step (the GPU runs ahead when nothing syncs),
+and the whole wall time once the GPU has finished. Also runs the loop under
+``torch.cuda.set_sync_debug_mode("error")``, which raises on any synchronizing call.
+
+Run: ``python benchmarks/gpu_no_sync.py`` on a machine with a CUDA GPU.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+
+import torch
+
+import torchloupe as tl
+
+
+def loop(mode: str, steps: int, x: torch.Tensor, run: tl.Run | None,
+         sync: bool = True) -> tuple[float, float]:
+    if sync:
+        torch.cuda.synchronize()
+    t0 = time.perf_counter()
+    for step in range(steps):
+        y = x
+        for _ in range(4):
+            y = torch.tanh(y @ x)
+        loss = y.float().pow(2).mean()
+        if mode == "run.log":
+            assert run is not None
+            run.log({"loss": loss, "acc": (loss > 0).float()}, step=step)
+        elif mode == ".item()":
+            _ = float(loss.item())
+    queued = time.perf_counter() - t0
+    if sync:
+        torch.cuda.synchronize()
+    return queued / steps * 1e3, (time.perf_counter() - t0) / steps * 1e3
+
+
+def main() -> None:
+    assert torch.cuda.is_available(), "needs a CUDA device"
+    print(f"torch {torch.__version__}, {torch.cuda.get_device_name()}")
+    x = torch.randn(4096, 4096, device="cuda", dtype=torch.bfloat16) / 64
+    steps = 300
+    with tempfile.TemporaryDirectory() as d:
+        run = tl.init("gpu", dir=d, flush_interval=0.25)
+        loop("run.log", 20, x, run)  # warm-up (kernels, allocator)
+        results = {}
+        for mode in ("none", "run.log", ".item()"):
+            results[mode] = loop(mode, steps, x, run)
+        torch.cuda.set_sync_debug_mode("error")
+        run_quiet = tl.init("gpu", dir=d, flush_interval=3600)  # writer asleep while the mode is on
+        try:
+            loop("run.log", 50, x, run_quiet, sync=False)
+            strict = "no synchronizing call on the caller's thread (sync debug mode 'error')"
+        except RuntimeError as exc:
+            strict = f"SYNC DETECTED: {exc}"
+        finally:
+            torch.cuda.set_sync_debug_mode("default")
+        run_quiet.finish()
+        run.finish()
+        logged = tl.open(d).run(run.id).scalars("loss")
+        print(f"{'mode':>10} | caller ms/step (queueing) | wall ms/step (GPU done)")
+        for mode, (queued, wall) in results.items():
+            print(f"{mode:>10} | {queued:25.3f} | {wall:.3f}")
+        print(f"points stored for 'loss': {len(logged)} (all finite: {bool(logged['value'].notna().all())})")
+        print(strict)
+
+
+if __name__ == "__main__":
+    main()
