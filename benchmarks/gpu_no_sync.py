@@ -47,8 +47,8 @@ def loop(mode: str, steps: int, x: torch.Tensor, run: tl.Run | None,
 def main() -> None:
     assert torch.cuda.is_available(), "needs a CUDA device"
     print(f"torch {torch.__version__}, {torch.cuda.get_device_name()}")
-    x = torch.randn(4096, 4096, device="cuda", dtype=torch.bfloat16) / 64
-    steps = 300
+    x = torch.randn(8192, 8192, device="cuda", dtype=torch.bfloat16) / 90
+    steps = 200
     with tempfile.TemporaryDirectory() as d:
         run = tl.init("gpu", dir=d, flush_interval=0.25)
         loop("run.log", 20, x, run)  # warm-up (kernels, allocator)
