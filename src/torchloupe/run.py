@@ -149,6 +149,41 @@ class Run:
         else:
             queue.append((step, _now(), out, True))
 
+    # -- artifacts and events (the panels' record.py build on these) -------------------------
+    @property
+    def step(self) -> int:
+        """The step of the latest ``log`` call (0 before any)."""
+        return max(self._next_step - 1, 0)
+
+    def record(self, kind: str, tag: str, arrays: Mapping[str, Any], step: int | None = None,
+               meta: Mapping[str, Any] | None = None, encode: Any = None) -> None:
+        """Queue an artifact: named arrays (tensors stay on their device until the writer copies
+        them) under (kind, tag, step). Panels call this; see their ``record.py`` for the format.
+
+        Example:
+            >>> run.record("histogram", "fc.weight", {"counts": torch.histc(w, 30)}, step=100)  # doctest: +SKIP
+        """
+        if self._finished:
+            raise RunFinishedError(f"run {self.name!r} ({self.id}) has finished")
+        check_key(tag)
+        step = self.step if step is None else check_step(step)
+        self._writer.put_artifact(kind, tag, step, dict(arrays), _jsonable(dict(meta or {})), encode)
+
+    def event(self, kind: str, message: str, severity: str = "warning", step: int | None = None,
+              location: str | None = None, data: Mapping[str, Any] | None = None) -> None:
+        """Record a diagnostic event (shown in the dashboard and ``torchloupe show``).
+
+        Example:
+            >>> run.event("nan_loss", "loss is NaN", severity="error", step=120)  # doctest: +SKIP
+        """
+        from .store.artifacts import SEVERITIES, EventRecord
+
+        if severity not in SEVERITIES:
+            raise LoupeValueError(f"severity must be one of {SEVERITIES}, got {severity!r}")
+        step = self.step if step is None else check_step(step)
+        self._writer.put_events([EventRecord(kind, step, severity, message, location,
+                                             _jsonable(dict(data or {})), time.time())])
+
     # -- config, summary, life cycle -------------------------------------------------------
     def _changed(self) -> None:
         self._dirty = True

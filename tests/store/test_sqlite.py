@@ -199,3 +199,44 @@ def test_eight_processes_write_one_store_and_lose_nothing(store_dir):
         assert df["step"].tolist() == list(range(3000))
         assert np.allclose(df["value"], np.arange(3000) + rank / 10)
         assert r.status is tl.RunStatus.FINISHED
+
+
+def test_version_one_store_is_migrated(store_dir):
+    """A store written before artifacts and events existed gains their tables on open."""
+    from torchloupe.store.schema import MIGRATIONS
+
+    store_dir.mkdir()
+    conn = sqlite3.connect(store_dir / "loupe.db")
+    conn.executescript(MIGRATIONS[1])
+    conn.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    conn.execute("INSERT INTO runs(id, project, name, status, started) VALUES ('old', 'p', 'old', 'finished', 1.0)")
+    conn.commit()
+    conn.close()
+    store = tl.open(store_dir)
+    assert store.run("old").events().empty
+    version = store.backend.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0]
+    assert int(version) == SCHEMA_VERSION
+
+
+def test_artifacts_and_events_round_trip(store_dir):
+    import torch
+
+    with tl.init("p", dir=store_dir) as run:
+        run.log({"x": 1.0}, step=7)
+        run.record("histogram", "fc.weight", {"counts": torch.arange(5.0), "edges": np.linspace(0, 1, 6)},
+                   meta={"bins": 5})
+        run.record("image", "sample", {"pixels": np.zeros((2, 2), np.uint8)}, step=3,
+                   encode=lambda a: (b"PNG" + a["pixels"].tobytes(), "png"))
+        run.event("nan_loss", "loss is NaN", severity="error", location="fc2", data={"value": float("nan")})
+        with pytest.raises(tl.LoupeValueError, match="severity"):
+            run.event("x", "y", severity="fatal")
+    r = tl.open(store_dir).runs()[0]
+    (hist,) = r.artifacts("histogram")
+    assert (hist.tag, hist.step, hist.meta) == ("fc.weight", 7, {"bins": 5})
+    arrays = r.load(hist)
+    assert arrays["counts"].tolist() == [0, 1, 2, 3, 4] and len(arrays["edges"]) == 6
+    (img,) = r.artifacts("image")
+    assert img.path.endswith(".png") and tl.open(store_dir).backend.load_bytes(img).startswith(b"PNG")
+    ev = r.events()
+    assert ev[["kind", "step", "severity", "message", "where"]].values.tolist() == [
+        ["nan_loss", 7, "error", "loss is NaN", "fc2"]]

@@ -16,6 +16,7 @@ the store can be written again: data is never dropped silently.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 import warnings
@@ -64,6 +65,7 @@ class Writer:
         self.max_buffered = max_buffered
         self._snapshot = snapshot
         self._queue: deque[Item] = deque()
+        self._objects: deque[tuple[Any, ...]] = deque()  # artifacts and events, in order
         self._wake = threading.Event()
         self._wake_at = max(1, max_queue // 4)
         self._stopping = False
@@ -109,6 +111,23 @@ class Writer:
                 f"waited {waited:.3f} s for it. Nothing was dropped. Log less often or fewer keys "
                 "if this repeats.", LoggingWarning, stacklevel=4)
 
+    def put_artifact(self, kind: str, tag: str, step: int | None, arrays: dict[str, Any],
+                     meta: dict[str, Any] | None,
+                     encode: Callable[[dict[str, np.ndarray]], tuple[bytes, str]] | None) -> None:
+        """Queue an artifact; tensors in ``arrays`` are copied to the CPU on the writer thread.
+
+        ``encode`` (run on the writer thread) turns the arrays into bytes and a file extension,
+        e.g. a PNG; without it the arrays are stored as ``.npz``.
+        """
+        self._objects.append(("artifact", kind, tag, step, arrays, meta, encode))
+        if len(self._objects) > 256:
+            self._wake.set()
+
+    def put_events(self, events: list[Any]) -> None:
+        """Queue diagnostic events (``EventRecord``)."""
+        self._objects.append(("events", events))
+        self._wake.set()
+
     def kick(self) -> None:
         """Ask the writer to write now (config or summary changed)."""
         self._wake.set()
@@ -138,7 +157,7 @@ class Writer:
                     warnings.warn(f"torchloupe: the writer failed: {exc!r}", LoggingWarning,
                                   stacklevel=1)
                 time.sleep(self.flush_interval)
-            if stopping and not self._queue:
+            if stopping and not self._queue and not self._objects:
                 return
 
     def _drain(self) -> list[Item]:
@@ -173,6 +192,31 @@ class Writer:
         self.points_written += sum(len(p[2]) for p in points.values())
         self._pending.clear()
         self._buffered = 0
+        self._write_objects()
+
+    def _write_objects(self) -> None:
+        """Write queued artifacts and events; on a store error keep them for the next flush."""
+        objects = self._objects
+        while objects:
+            item = objects[0]
+            try:
+                if item[0] == "artifact":
+                    _, kind, tag, step, arrays, meta, encode = item
+                    host = {k: _to_numpy(v) for k, v in arrays.items()}
+                    if encode is None:
+                        self.store.put_artifact(self.run_id, kind, tag, step, host, meta)
+                    else:
+                        data, ext = encode(host)
+                        self.store.put_artifact(self.run_id, kind, tag, step, None, meta, data, ext)
+                else:
+                    self.store.add_events(self.run_id, item[1])
+            except Exception as exc:
+                if isinstance(exc, (OSError, sqlite3.Error)) or "StoreError" in type(exc).__name__:
+                    self._on_store_error(exc, {})
+                    return
+                warnings.warn(f"torchloupe: could not record {item[0]} {item[1:3]}: {exc!r}",
+                              LoggingWarning, stacklevel=1)
+            objects.popleft()
 
     def _group(self, items: list[Item]) -> None:
         """Turn queued log calls into per-series arrays, keeping each series in logging order.
@@ -271,6 +315,15 @@ class Writer:
                 f"torchloupe: cannot write to the store {self.store.dir}: {exc}. Training goes on; "
                 f"points are kept in memory (up to {self.max_buffered}) and written when it works "
                 "again.", LoggingWarning, stacklevel=1)
+
+
+def _to_numpy(value: Any) -> np.ndarray:
+    if isinstance(value, torch.Tensor):
+        value = value.detach()
+        if value.dtype == torch.bfloat16:
+            value = value.float()
+        return value.cpu().numpy()
+    return np.asarray(value)
 
 
 def _resolve(tensors: list[tuple[list[Any], int, Any]]) -> None:

@@ -73,6 +73,24 @@ class RunReader:
         steps, values, walls = self.arrays(key)
         return pd.DataFrame({"step": steps, "value": values, "wall_time": walls})
 
+    def events(self) -> pd.DataFrame:
+        """Diagnostics raised for the run: columns kind, step, severity, message, where, wall_time.
+
+        Example:
+            >>> r.events().query("severity == 'error'")   # doctest: +SKIP
+        """
+        rows = [(e.kind, e.step, e.severity, e.message, e.location, e.wall)
+                for e in self._store.events(self.record.id)]
+        return pd.DataFrame(rows, columns=["kind", "step", "severity", "message", "where", "wall_time"])
+
+    def artifacts(self, kind: str, tag: str | None = None) -> list[Any]:
+        """Stored artifacts of one kind (``ArtifactRecord``); load them with :meth:`load`."""
+        return self._store.artifacts(self.record.id, kind, tag)
+
+    def load(self, artifact: Any) -> dict[str, np.ndarray]:
+        """The arrays of an artifact."""
+        return self._store.load_arrays(artifact)
+
     def history(self) -> pd.DataFrame:
         """Every series in one wide DataFrame indexed by step (the last value logged at a step)."""
         frames = {}

@@ -11,6 +11,10 @@ Layout (see docs/store.md):
   of block summaries (``analyze.blocks.BLOCK_DTYPE``) that lets a chart of millions of points be drawn
   from thousands of records. ``start`` is the index of the chunk's first point within its series, so
   chunks sort in logging order.
+- ``artifacts`` (v2): one row per recorded non-scalar item (a histogram, a predictions table, an
+  image...): run, ``kind`` (the panel's name for it), tag, step, and the path of its file under
+  ``blobs/<run id>/``; ``meta`` is JSON.
+- ``events`` (v2): diagnostics raised for a run: kind, step, severity, message, location, data.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import sqlite3
 
 from ..errors import StoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _V1 = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -72,7 +76,33 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_series ON chunks(series_id, start);
 """
 
-MIGRATIONS: dict[int, str] = {1: _V1}
+_V2 = """
+CREATE TABLE IF NOT EXISTS artifacts (
+    id INTEGER PRIMARY KEY,
+    run_id TEXT NOT NULL REFERENCES runs(id),
+    kind TEXT NOT NULL,
+    tag TEXT NOT NULL,
+    step INTEGER,
+    wall REAL NOT NULL,
+    path TEXT NOT NULL,
+    meta TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS artifacts_run ON artifacts(run_id, kind, tag, step);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY,
+    run_id TEXT NOT NULL REFERENCES runs(id),
+    kind TEXT NOT NULL,
+    step INTEGER,
+    wall REAL NOT NULL,
+    severity TEXT NOT NULL,
+    message TEXT NOT NULL,
+    location TEXT,
+    data TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS events_run ON events(run_id, step);
+"""
+
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2}
 """Script that brings a store from version ``v - 1`` to ``v``; add one entry per new version."""
 
 

@@ -23,6 +23,7 @@ import numpy as np
 from ..analyze.blocks import BLOCK, BLOCK_DTYPE, Axis, summarize
 from ..errors import NotFoundError, StoreError
 from ..types import RunRecord, RunStatus, SeriesInfo
+from .artifacts import ArtifactsMixin
 from .schema import migrate
 
 DB_NAME = "loupe.db"
@@ -41,7 +42,7 @@ Points = tuple[np.ndarray, np.ndarray, np.ndarray]
 """(int64 steps, float64 wall times, float64 values) of one series, in logging order."""
 
 
-class SqliteStore:
+class SqliteStore(ArtifactsMixin):
     """Reads and writes one store directory.
 
     Example:
@@ -58,6 +59,7 @@ class SqliteStore:
         # A memory store lives as long as one of its connections: the first one, kept here.
         self._memory_uri = f"file:torchloupe-{id(self)}-{time.time_ns()}?mode=memory&cache=shared"
         self._keepalive: sqlite3.Connection | None = None
+        self._memory_blobs: Path | None = None
         self._local = threading.local()
         self._tails: dict[int, list[tuple[int, int, int]]] = {}
         self._series_ids: dict[tuple[str, str], int] = {}
@@ -120,7 +122,13 @@ class SqliteStore:
         return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
 
     def blob_dir(self, run_id: str) -> Path:
-        """The folder for a run's files."""
+        """The folder for a run's files (a temporary folder for a memory store)."""
+        if self.memory:
+            if self._memory_blobs is None:
+                import tempfile
+
+                self._memory_blobs = Path(tempfile.mkdtemp(prefix="torchloupe-blobs-"))
+            return self._memory_blobs / run_id
         return self.dir / "blobs" / run_id
 
     # -- runs ------------------------------------------------------------------------------
