@@ -149,6 +149,114 @@ function buildHeader(store: Store<AppState>, bus: LiveBus): HTMLElement {
   );
 }
 
+/**
+ * Panels in place: `top` panels stacked above a tab bar; the others in tabs, one per panel or per
+ * `group`, mounted the first time their tab is shown. The open tab follows the URL's hash
+ * (#scalars), so a link opens a tab and the browser's back button returns to the previous one.
+ */
+class Tabs {
+  private readonly bar: HTMLElement;
+  private readonly entries = new Map<string, { panel: Panel; section: HTMLElement; body: HTMLElement; tabKey: string | null; handle: PanelHandle | null }>();
+  private readonly tabs = new Map<string, { tab: HTMLElement; panels: string[] }>();
+  private current: string | null = null;
+
+  constructor(
+    private readonly main: HTMLElement,
+    private readonly ctx: PanelContext,
+    private readonly handles: PanelHandle[],
+    private readonly report: (err: unknown, what: string) => void,
+  ) {
+    this.bar = h('nav', { class: 'tabbar', role: 'tablist', 'data-testid': 'tabbar', hidden: true });
+  }
+
+  add(panel: Panel, title: string): void {
+    const body = h('div', { class: 'panel-body' });
+    const section = h(
+      'section',
+      { class: `panel panel-${panel.name}`, 'data-testid': `panel-${panel.name}`, 'data-panel': panel.name },
+      h('h2', { class: 'panel-title' }, title),
+      body,
+    );
+    const top = (panel.placement ?? 'tab') === 'top';
+    const tabKey = top ? null : tabKeyOf(panel);
+    this.entries.set(panel.name, { panel, section, body, tabKey, handle: null });
+    if (tabKey === null) {
+      this.main.append(section);
+      this.mount(panel.name);
+      return;
+    }
+    let tab = this.tabs.get(tabKey);
+    if (!tab) {
+      const label = panel.group ?? title;
+      const el = h('a', { class: 'tab', role: 'tab', href: `#${tabKey}`, 'data-testid': `tab-${tabKey}` }, label);
+      tab = { tab: el, panels: [] };
+      this.tabs.set(tabKey, tab);
+      if (this.bar.childElementCount === 0) this.main.append(this.bar);
+      this.bar.append(el);
+      this.bar.hidden = this.bar.childElementCount < 2;
+    }
+    tab.panels.push(panel.name);
+    section.hidden = true;
+    this.main.append(section);
+  }
+
+  start(): void {
+    window.addEventListener('hashchange', () => this.show(this.fromHash()));
+    this.show(this.fromHash());
+  }
+
+  async open(name: string, detail?: unknown): Promise<boolean> {
+    const entry = this.entries.get(name);
+    if (!entry) return false;
+    if (entry.tabKey !== null) {
+      if (window.location.hash !== `#${entry.tabKey}`) window.history.pushState(null, '', `#${entry.tabKey}`);
+      this.show(entry.tabKey);
+    }
+    entry.handle?.reveal?.(detail);
+    entry.section.scrollIntoView({ block: 'start' });
+    return true;
+  }
+
+  private fromHash(): string | null {
+    const key = decodeURIComponent(window.location.hash.replace(/^#/, '').split('/')[0] ?? '');
+    if (this.tabs.has(key)) return key;
+    const entry = this.entries.get(key);  // a panel's name opens its group's tab
+    if (entry?.tabKey) return entry.tabKey;
+    return this.tabs.keys().next().value ?? null;
+  }
+
+  private show(key: string | null): void {
+    if (key === null || key === this.current) return;
+    this.current = key;
+    for (const [k, t] of this.tabs) {
+      const active = k === key;
+      t.tab.classList.toggle('is-active', active);
+      t.tab.setAttribute('aria-selected', String(active));
+      for (const name of t.panels) {
+        const entry = this.entries.get(name);
+        if (entry) entry.section.hidden = !active;
+      }
+    }
+    for (const name of this.tabs.get(key)?.panels ?? []) this.mount(name);
+  }
+
+  private mount(name: string): void {
+    const entry = this.entries.get(name);
+    if (!entry || entry.handle) return;
+    try {
+      entry.handle = entry.panel.mount(entry.body, this.ctx);
+      this.handles.push(entry.handle);
+    } catch (err) {
+      this.report(err, `panel:${name}`);
+    }
+  }
+}
+
+/** The tab of a panel: its group's slug, or its own name. */
+export function tabKeyOf(panel: Pick<Panel, 'name' | 'group'>): string {
+  return panel.group ? panel.group.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') : panel.name;
+}
+
 async function start(): Promise<void> {
   const { token, cleanHref } = resolveToken(window.location.href, storage('session'));
   if (cleanHref !== window.location.href) window.history.replaceState(null, '', cleanHref);
@@ -171,12 +279,14 @@ async function start(): Promise<void> {
   const main = h('main', { class: 'panels' });
   document.body.replaceChildren(buildHeader(store, bus), banner.el, main);
 
+  let tabsRef: Tabs | null = null;
   const ctx: PanelContext = {
     api,
     state: store,
     live: bus,
     reportError: (e, what) => banner.report(e, what),
     clearError: (what) => banner.clear(what),
+    open: async (name, detail) => (tabsRef ? tabsRef.open(name, detail) : false),
   };
 
   const setRuns = (runs: Run[]): void => {
@@ -221,23 +331,13 @@ async function start(): Promise<void> {
     listed = PANELS.map((p) => ({ name: p.name, title: p.title }));
   }
   const known = new Map<string, Panel>(PANELS.map((p) => [p.name, p]));
+  const tabs = new Tabs(main, ctx, handles, (err, what) => banner.report(err, what));
+  tabsRef = tabs;
   for (const info of listed) {
     const panel = known.get(info.name);
-    if (!panel) continue;
-    const body = h('div', { class: 'panel-body' });
-    const section = h(
-      'section',
-      { class: `panel panel-${panel.name}`, 'data-testid': `panel-${panel.name}`, 'data-panel': panel.name },
-      h('h2', { class: 'panel-title' }, info.title || panel.title),
-      body,
-    );
-    main.append(section);
-    try {
-      handles.push(panel.mount(body, ctx));
-    } catch (err) {
-      banner.report(err, `panel:${panel.name}`);
-    }
+    if (panel) tabs.add(panel, info.title || panel.title);
   }
+  tabs.start();
 
   await runsLoaded;
   connectStream(api.streamUrl(), bus);

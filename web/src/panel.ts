@@ -18,6 +18,12 @@ export interface PanelContext {
   reportError(error: unknown, what: string): void;
   /** Marks a successful call, clearing a banner that the same `what` raised. */
   clearError(what: string): void;
+  /**
+   * Linked views: shows the tab of panel `name` (mounting it if needed) and hands it `detail`
+   * through its handle's `reveal` (e.g. `{ run, split, cell: [3, 5] }` for the examples of a
+   * confusion-matrix cell). Resolves to false when the page has no such panel.
+   */
+  open(name: string, detail?: unknown): Promise<boolean>;
 }
 
 export interface PanelHandle {
@@ -25,6 +31,8 @@ export interface PanelHandle {
   update?(change: StateChange<AppState>): void;
   /** Releases everything the panel holds: listeners, timers, charts, requests. */
   destroy(): void;
+  /** Shows what another panel asked for through `ctx.open(name, detail)`. */
+  reveal?(detail: unknown): void;
 }
 
 export interface Panel {
@@ -32,6 +40,17 @@ export interface Panel {
   readonly name: string;
   /** The default title; the server's title wins when it sends one. */
   readonly title: string;
+  /**
+   * Where the panel lives: `top` panels (the runs table) are always shown above the tabs; `tab`
+   * panels (the default) get a tab each and are mounted when first shown.
+   */
+  readonly placement?: 'top' | 'tab';
+  /**
+   * Tab panels with the same group share one tab, titled by the group, stacked in registry
+   * order (e.g. 'Evaluation' for the confusion matrix, per-class metrics and curves). Default:
+   * a tab of its own.
+   */
+  readonly group?: string;
   /** Renders into `root` (an empty element inside the panel's card) and returns its handle. */
   mount(root: HTMLElement, ctx: PanelContext): PanelHandle;
 }

@@ -251,4 +251,4 @@ function mount(root: HTMLElement, ctx: PanelContext): PanelHandle {
   };
 }
 
-export const runsPanel: Panel = { name: 'runs', title: 'Runs', mount };
+export const runsPanel: Panel = { name: 'runs', title: 'Runs', placement: 'top', mount };
