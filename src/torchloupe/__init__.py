@@ -26,6 +26,15 @@ from .types import RunRecord, RunStatus
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str):  # type: ignore[no-untyped-def]
+    # `tl.plot` imports Matplotlib-based modules only when first used.
+    if name == "plot":
+        import importlib
+
+        return importlib.import_module(".plot", __name__)
+    raise AttributeError(f"module 'torchloupe' has no attribute {name!r}")
+
 __all__ = [
     "LoupeError",
     "LoupeKeyError",
@@ -41,4 +50,5 @@ __all__ = [
     "__version__",
     "init",
     "open",
+    "plot",
 ]
