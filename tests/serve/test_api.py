@@ -181,3 +181,10 @@ def test_stream_pushes_a_value_within_a_second(store_dir):
         run.finish()
     assert run.id in got["data"]["runs"]
     assert got["t1"] - got["t0"] < 1.0
+
+
+@pytest.mark.parametrize("path", ["/..%2F..%2F..%2Fetc%2Fpasswd", "/%2e%2e/%2e%2e/etc/passwd",
+                                  "/assets/..%2F..%2F..%2F..%2Fstore%2Fsqlite.py"])
+def test_static_paths_cannot_escape(client, path):
+    r = client.get(path)
+    assert r.status_code in (404, 400) and b"root:" not in r.content and b"SqliteStore" not in r.content
