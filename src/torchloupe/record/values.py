@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from typing import Any
 
 import numpy as np
-import torch
 
 from ..errors import LoupeKeyError, LoupeValueError
 
@@ -48,7 +48,9 @@ def coerce(key: str, value: Any) -> float | torch.Tensor:
     t = type(value)
     if t in _FAST:
         return value  # type: ignore[no-any-return]
-    if isinstance(value, torch.Tensor):
+    # A tensor can only exist if the caller imported torch: no need to import it here.
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(value, torch.Tensor):
         if value.numel() != 1:
             raise LoupeValueError(
                 f"value for {key!r} is a tensor of shape {tuple(value.shape)}; expected a single "

@@ -17,6 +17,7 @@ the store can be written again: data is never dropped silently.
 from __future__ import annotations
 
 import sqlite3
+import sys
 import threading
 import time
 import warnings
@@ -27,7 +28,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import torch
 
 from ..store.sqlite import Points, SqliteStore
 
@@ -318,7 +318,8 @@ class Writer:
 
 
 def _to_numpy(value: Any) -> np.ndarray:
-    if isinstance(value, torch.Tensor):
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(value, torch.Tensor):
         value = value.detach()
         if value.dtype == torch.bfloat16:
             value = value.float()
@@ -330,6 +331,8 @@ def _resolve(tensors: list[tuple[list[Any], int, Any]]) -> None:
     """Replace queued tensors by floats: one stack and one copy to the CPU per (device, dtype)."""
     if not tensors:
         return
+    import torch
+
     groups: dict[tuple[Any, Any], list[tuple[list[Any], int, Any]]] = {}
     for slot in tensors:
         value = slot[2]

@@ -6,13 +6,15 @@ Reading is safe while runs are being written: SQLite's WAL gives every query a c
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from ..types import RunRecord, RunStatus, SeriesInfo
 from .sqlite import SqliteStore
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class RunReader:
@@ -63,22 +65,26 @@ class RunReader:
         steps, walls, values = self._store.read(self.record.id, key)
         return steps, values, walls
 
-    def scalars(self, key: str) -> pd.DataFrame:
+    def scalars(self, key: str) -> "pd.DataFrame":
         """One series as a DataFrame with columns ``step``, ``value``, ``wall_time``, in logging
         order (points logged twice at a step, or after a rewind, are all there).
 
         Example:
             >>> r.scalars("train/loss")["value"].min()   # doctest: +SKIP
         """
+        import pandas as pd
+
         steps, values, walls = self.arrays(key)
         return pd.DataFrame({"step": steps, "value": values, "wall_time": walls})
 
-    def events(self) -> pd.DataFrame:
+    def events(self) -> "pd.DataFrame":
         """Diagnostics raised for the run: columns kind, step, severity, message, where, wall_time.
 
         Example:
             >>> r.events().query("severity == 'error'")   # doctest: +SKIP
         """
+        import pandas as pd
+
         rows = [(e.kind, e.step, e.severity, e.message, e.location, e.wall)
                 for e in self._store.events(self.record.id)]
         return pd.DataFrame(rows, columns=["kind", "step", "severity", "message", "where", "wall_time"])
@@ -91,8 +97,32 @@ class RunReader:
         """The arrays of an artifact."""
         return self._store.load_arrays(artifact)
 
-    def history(self) -> pd.DataFrame:
+    def predictions(self, split: str = "test", step: int | None = None) -> pd.DataFrame:
+        """Logged predictions of a split at ``step`` (the latest at or before it; the latest when
+        None): id, target, predicted, confidence, loss and one ``prob_<class>`` column per class.
+
+        Example:
+            >>> r.predictions("test").sort_values("loss").tail()   # doctest: +SKIP
+        """
+        from ..panels.predictions.query import predictions_frame
+
+        return predictions_frame(self._store, self.record.id, split, step)
+
+    def suspects(self, split: str = "test") -> pd.DataFrame:
+        """Likely mislabelled examples from the training dynamics of every logged step, most
+        suspicious first: id, target, score, reason (and predicted, confidence).
+
+        Example:
+            >>> r.suspects("train").head(20)   # doctest: +SKIP
+        """
+        from ..panels.predictions.query import suspects_frame
+
+        return suspects_frame(self._store, self.record.id, split)
+
+    def history(self) -> "pd.DataFrame":
         """Every series in one wide DataFrame indexed by step (the last value logged at a step)."""
+        import pandas as pd
+
         frames = {}
         for key in self.keys():
             df = self.scalars(key)

@@ -100,6 +100,8 @@ class SqliteStore(ArtifactsMixin):
                 # power failure can lose the last transactions, and it never corrupts the file.
                 conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=60000")
+            # Reads of large blobs (chunks, summaries) straight from the page cache.
+            conn.execute("PRAGMA mmap_size=4294967296")
             migrate(conn)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the store {self.db_path}: {exc}") from exc
@@ -377,7 +379,8 @@ class SqliteStore(ArtifactsMixin):
             x = x[order]
             keep = _in_range(x, lo, hi)
             return summarize(steps[order][keep], walls[order][keep], values[order][keep], block=1)
-        sql = f"SELECT id, n, {col}_lo, {col}_hi, summary IS NOT NULL FROM chunks WHERE series_id=?"
+        # length(summary), not "summary IS NOT NULL", which would read every blob to test it.
+        sql = f"SELECT id, n, {col}_lo, {col}_hi, length(summary) FROM chunks WHERE series_id=?"
         args: list[Any] = [sid]
         if lo is not None:
             sql += f" AND {col}_hi >= ?"
@@ -388,21 +391,36 @@ class SqliteStore(ArtifactsMixin):
         metas = self.conn.execute(sql + " ORDER BY start", args).fetchall()
         total = sum(m[1] for m in metas)
         coarse = total / max(width, 1) >= BLOCK
-        parts: list[np.ndarray] = []
-        for cid, _n, clo, chi, has_summary in metas:
+        plan: list[tuple[str, list[int]]] = []  # runs of consecutive chunks read the same way
+        for cid, _n, clo, chi, summary_len in metas:
             inside = (lo is None or clo >= lo) and (hi is None or chi <= hi)
-            if coarse and inside and has_summary:
-                blob = self.conn.execute("SELECT summary FROM chunks WHERE id=?", (cid,)).fetchone()[0]
-                parts.append(np.frombuffer(blob, BLOCK_DTYPE))
+            how = "summary" if coarse and inside and summary_len else "points"
+            if plan and plan[-1][0] == how:
+                plan[-1][1].append(cid)
+            else:
+                plan.append((how, [cid]))
+        parts: list[np.ndarray] = []
+        for how, ids in plan:
+            if how == "summary":
+                blobs = self._blobs("summary", ids)
+                parts.append(np.frombuffer(b"".join(r[0] for r in blobs), BLOCK_DTYPE))
                 continue
-            row = self.conn.execute("SELECT steps, walls, vals FROM chunks WHERE id=?",
-                                    (cid,)).fetchone()
-            steps, walls, values = _concat([row])
+            steps, walls, values = _concat(self._blobs("steps, walls, vals", ids))
             keep = _in_range(steps if axis == "step" else walls, lo, hi)
             parts.append(summarize(steps[keep], walls[keep], values[keep], block=1))
         if not parts:
             return np.zeros(0, BLOCK_DTYPE)
-        return np.concatenate(parts)
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    def _blobs(self, columns: str, ids: list[int]) -> list[tuple[Any, ...]]:
+        """Columns of the given chunks, in series order (ids in batches below SQLite's limit)."""
+        rows: list[tuple[Any, ...]] = []
+        for i in range(0, len(ids), 500):
+            batch = ids[i:i + 500]
+            marks = ",".join("?" * len(batch))
+            rows += self.conn.execute(f"SELECT {columns} FROM chunks WHERE id IN ({marks})"
+                                      " ORDER BY start", batch).fetchall()
+        return rows
 
 
 class _transaction:
