@@ -72,3 +72,12 @@ def _late_imports(tree: ast.AST) -> set[int]:
 
 def test_plot_is_lazy_and_draws():
     assert callable(tl.plot.scalars)
+
+
+def test_server_import_is_light():
+    """The dashboard starts fast: no torch, Matplotlib or heavy analysis libraries until needed."""
+    heavy = ("torch", "matplotlib", "sklearn", "captum", "umap", "openTSNE", "pandas", "numba")
+    code = ("import sys, torchloupe.serve.server, torchloupe.cli; "
+            f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
