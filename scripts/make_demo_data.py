@@ -48,7 +48,9 @@ def read_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
     with gzip.open(path, "rt") as f:
         table = np.loadtxt(f, delimiter=",", dtype=np.int64)
     if table.ndim != 2 or table.shape[1] != SIDE * SIDE + 1:
-        raise ValueError(f"{path}: expected rows of {SIDE * SIDE} pixels + 1 label, got shape {table.shape}")
+        raise ValueError(
+            f"{path}: expected rows of {SIDE * SIDE} pixels + 1 label, got shape {table.shape}"
+        )
     if table[:, :-1].min() < 0 or table[:, :-1].max() > 255:
         raise ValueError(f"{path}: pixel values must lie in 0..255")
     images = table[:, :-1].astype(np.uint8).reshape(-1, SIDE, SIDE)
@@ -72,13 +74,14 @@ def encode_png(image: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
-def members(split: str, rows: Iterable[int], images: np.ndarray, labels: np.ndarray) -> Iterator[tuple[str, bytes | None]]:
-    """Yield ``(archive path, PNG bytes)`` in sorted order; directories come with ``None``."""
-    files = sorted((f"{split}/{labels[r]}/{r:04d}.png", r) for r in rows)
-    dirs = sorted({name.rsplit("/", 1)[0] for name, _ in files} | {split})
-    entries: list[tuple[str, int | None]] = [(d, None) for d in dirs] + list(files)
-    for name, row in sorted(entries, key=lambda e: e[0]):
-        yield name, None if row is None else encode_png(images[row])
+def members(
+    split: str, rows: Iterable[int], images: np.ndarray, labels: np.ndarray
+) -> Iterator[tuple[str, bytes | None]]:
+    """Yield ``(archive path, PNG bytes)`` in sorted order; folders come with ``None``."""
+    files = {f"{split}/{labels[r]}/{r:04d}.png": r for r in rows}
+    folders = {split} | {name.rsplit("/", 1)[0] for name in files}
+    for name in sorted(folders | files.keys()):
+        yield name, None if name in folders else encode_png(images[files[name]])
 
 
 def tar_info(name: str, size: int | None) -> tarfile.TarInfo:
@@ -115,7 +118,7 @@ def build(source: Path, out: Path) -> dict[str, Path]:
 
     Example:
         >>> paths = build(DEFAULT_SOURCE, DEFAULT_OUT)  # doctest: +SKIP
-        >>> sorted(paths)
+        >>> sorted(paths)  # doctest: +SKIP
         ['test', 'train']
     """
     images, labels = read_csv(source)
@@ -130,8 +133,12 @@ def build(source: Path, out: Path) -> dict[str, Path]:
 def main(argv: list[str] | None = None) -> None:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="mnist_5k.csv.gz (default: %(default)s)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: %(default)s)")
+    parser.add_argument(
+        "--source", type=Path, default=DEFAULT_SOURCE, help="mnist_5k.csv.gz (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="output folder (default: %(default)s)"
+    )
     args = parser.parse_args(argv)
     for split, path in build(args.source, args.out).items():
         print(f"{split:5s} {path}  {path.stat().st_size / 1024:.0f} KiB")

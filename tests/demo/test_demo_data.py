@@ -62,9 +62,8 @@ def test_prepare_twice_leaves_the_first_copy(mnist_root: Path) -> None:
     before = image.stat().st_mtime_ns
     prepare_mnist(mnist_root)
     assert image.stat().st_mtime_ns == before
-    assert not [
-        p for p in mnist_root.iterdir() if p.name.startswith(".")
-    ]  # no temporary folders left
+    leftovers = [p for p in mnist_root.iterdir() if p.name.startswith(".")]
+    assert leftovers == []  # no temporary folders
 
 
 def _archive(path: Path, *members: tarfile.TarInfo) -> Path:

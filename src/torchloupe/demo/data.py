@@ -47,7 +47,7 @@ def pil_loader(path: str | Path) -> Image.Image:
     """Open an image as RGB, as torchvision's default loader does.
 
     Example:
-        >>> pil_loader(path).mode  # doctest: +SKIP
+        >>> pil_loader(prepare_mnist() / "train/0/0000.png").mode
         'RGB'
     """
     with Image.open(path) as img:
@@ -58,7 +58,7 @@ def grayscale_loader(path: str | Path) -> Image.Image:
     """Open an image as 8-bit grayscale (mode ``"L"``), the loader the demo uses for MNIST.
 
     Example:
-        >>> grayscale_loader(root / "train/0/0000.png").size  # doctest: +SKIP
+        >>> grayscale_loader(prepare_mnist() / "train/0/0000.png").size
         (28, 28)
     """
     with Image.open(path) as img:
@@ -80,7 +80,9 @@ class ImageFolder(Dataset[tuple[Any, Any]]):
         extensions: file name endings to accept (case-insensitive).
 
     Example:
-        >>> root = prepare_mnist("/tmp/mnist")
+        >>> import tempfile
+        >>> from torchloupe.demo.transforms import mnist_transform
+        >>> root = prepare_mnist(tempfile.mkdtemp())
         >>> ds = ImageFolder(root / "test", transform=mnist_transform(), loader=grayscale_loader)
         >>> len(ds), ds.classes[:3]
         (1000, ['0', '1', '2'])
@@ -112,7 +114,7 @@ class ImageFolder(Dataset[tuple[Any, Any]]):
         """Return the sorted class folder names of ``directory`` and their indices.
 
         Example:
-            >>> ImageFolder.find_classes(root / "train")[0][:2]  # doctest: +SKIP
+            >>> ImageFolder.find_classes(prepare_mnist() / "train")[0][:2]
             ['0', '1']
         """
         classes = sorted(e.name for e in os.scandir(directory) if e.is_dir())
@@ -157,8 +159,9 @@ def to_tensors(dataset: Any) -> tuple[torch.Tensor, torch.Tensor]:
     and ignores ``transform``, so the result is the raw pixels, ready for batched transforms.
 
     Example:
+        >>> root = prepare_mnist()
         >>> images, labels = to_tensors(ImageFolder(root / "test", loader=grayscale_loader))
-        >>> images.shape, images.dtype, labels.shape  # doctest: +SKIP
+        >>> images.shape, images.dtype, labels.shape
         (torch.Size([1000, 1, 28, 28]), torch.uint8, torch.Size([1000]))
     """
     arrays = [np.asarray(dataset.loader(path), dtype=np.uint8) for path, _ in dataset.samples]
@@ -186,8 +189,8 @@ def prepare_mnist(root: str | Path | None = None, archive_dir: str | Path = ARCH
         LoupeValueError: an archive holds an unsafe member.
 
     Example:
-        >>> root = prepare_mnist("/tmp/mnist")
-        >>> sorted(p.name for p in root.iterdir())
+        >>> root = prepare_mnist()  # ~/.cache/torchloupe/mnist
+        >>> sorted(p.name for p in root.iterdir() if not p.name.startswith("."))
         ['test', 'train']
     """
     root = Path(root) if root is not None else default_data_root()

@@ -89,7 +89,7 @@ def run_demo(
         dir: store folder the run is recorded into.
         data_root: where the archives are unpacked; ``default_data_root()`` when None.
         seed: seeds the model, shuffling, augmentation and subsetting (the caller's RNG is left alone).
-        progress: show a tqdm bar per epoch and print the summary table at the end.
+        progress: show a tqdm bar per epoch (the summary table is ``print_summary``'s job).
         on_run_started: called with the run as soon as it exists (the CLI starts the dashboard here).
         limit_train: use only this many training images (a seeded random subset), for quick checks.
         limit_test: use only this many test images.
@@ -101,6 +101,7 @@ def run_demo(
         >>> run = run_demo(epochs=1, dir="/tmp/loupe", limit_train=512, progress=False)
         >>> sorted(run.summary)  # doctest: +SKIP
         ['best_test_acc', 'final_test_acc', 'params', 'train_seconds']
+        >>> print_summary(run)  # doctest: +SKIP
     """
     if not isinstance(epochs, int) or epochs < 1:
         raise LoupeValueError(f"epochs must be a positive integer, got {epochs!r}")
@@ -127,8 +128,6 @@ def run_demo(
             if on_run_started is not None:
                 on_run_started(run)
             fit(run, model, train, test, cfg, gen, progress)
-    if progress:
-        print_summary(run)
     return run
 
 
@@ -208,9 +207,8 @@ class Trainer:
         """One pass over ``train`` in a seeded random order; returns mean loss and accuracy as 0-d tensors."""
         self.model.train()
         order = torch.randperm(len(train.labels), generator=self.gen)
-        sums = torch.zeros(
-            2
-        )  # running [loss * n, correct], kept as a tensor so no step waits on a sync
+        # Running [loss * n, correct], kept as a tensor so that no step waits on a sync.
+        sums = torch.zeros(2)
         for i, idx in enumerate(order.split(self.cfg.batch_size)):
             images = NORMALIZE(self.augment(train.images[idx])).contiguous(
                 memory_format=MEMORY_FORMAT
@@ -226,9 +224,8 @@ class Trainer:
         loss = F.cross_entropy(logits, labels)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        lr = self.optimizer.param_groups[0][
-            "lr"
-        ]  # the rate this step used, read before the schedule moves it
+        # The rate this step used: read it before the schedule moves it.
+        lr = self.optimizer.param_groups[0]["lr"]
         self.optimizer.step()
         self.schedule.step()
         correct = (logits.detach().argmax(1) == labels).sum()
