@@ -241,3 +241,54 @@ def _nonfinite(blocks, bid, xs) -> list[tuple[float, int, int, int]]:
     ninf = np.add.reduceat(blocks["ninf"][bad], starts)
     first_x = blocks["nf" + xs][bad[starts]].astype(np.float64)
     return [(float(x), int(a), int(p), int(m)) for x, a, p, m in zip(first_x, nan, pinf, ninf)]
+
+
+def combine(blocks: np.ndarray, factor: int) -> np.ndarray:
+    """Merge every ``factor`` consecutive block records into one (the last group may be shorter).
+
+    The result summarizes the same points as ``summarize`` with ``block * factor`` would, without
+    reading them again: the store keeps a second, coarser level this way for very long series.
+
+    Example:
+        >>> v = np.arange(8.0); b = summarize(np.arange(8), np.zeros(8), v, block=2)
+        >>> c = combine(b, 2)
+        >>> c["n"].tolist(), c["maxv"].tolist(), c["sum"].tolist()
+        ([4, 4], [3.0, 7.0], [6.0, 22.0])
+    """
+    n = len(blocks)
+    groups = (n + factor - 1) // factor
+    out = np.zeros(groups, dtype=BLOCK_DTYPE)
+    if n == 0:
+        return out
+    pad = groups * factor - n
+    padded = np.concatenate([blocks, np.zeros(pad, dtype=BLOCK_DTYPE)]) if pad else blocks
+    real = np.ones(groups * factor, dtype=bool)
+    if pad:
+        real[n:] = False
+    g = padded.reshape(groups, factor)
+    real = real.reshape(groups, factor)
+    for name in ("n", "nf", "nan", "pinf", "ninf", "sum"):
+        out[name] = g[name].sum(axis=1)
+    rows = np.arange(groups)
+    last_real = real.shape[1] - 1 - np.argmax(real[:, ::-1], axis=1)
+    out["s0"], out["w0"] = g["s0"][:, 0], g["w0"][:, 0]
+    out["s1"], out["w1"] = g["s1"][rows, last_real], g["w1"][rows, last_real]
+    has = g["nf"] > 0
+    first = np.argmax(has, axis=1)
+    last = has.shape[1] - 1 - np.argmax(has[:, ::-1], axis=1)
+    for prefix, col in (("f", first), ("l", last)):
+        for f in ("s", "w", "v"):
+            out[prefix + f] = g[prefix + f][rows, col]
+    with np.errstate(invalid="ignore"):
+        mins = np.argmin(np.where(has, g["minv"], np.inf), axis=1)
+        maxs = np.argmax(np.where(has, g["maxv"], -np.inf), axis=1)
+    for name, col in (("min", mins), ("max", maxs)):
+        for f in ("s", "w", "v"):
+            out[name + f] = g[name + f][rows, col]
+    anyfinite = out["nf"] > 0
+    for name in ("fv", "lv", "minv", "maxv"):
+        out[name] = np.where(anyfinite, out[name], np.nan)
+    bad = (g["nan"] + g["pinf"] + g["ninf"]) > 0
+    col = np.argmax(bad, axis=1)
+    out["nfs"], out["nfw"] = g["nfs"][rows, col], g["nfw"][rows, col]
+    return out

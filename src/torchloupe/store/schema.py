@@ -10,7 +10,8 @@ Layout (see docs/store.md):
   little-endian blobs (int64 steps, float64 wall times, float64 values) plus, for large chunks, a blob
   of block summaries (``analyze.blocks.BLOCK_DTYPE``) that lets a chart of millions of points be drawn
   from thousands of records. ``start`` is the index of the chunk's first point within its series, so
-  chunks sort in logging order.
+  chunks sort in logging order. ``summary2`` (v3) is a coarser level: one record per 16 records of
+  ``summary``, for charts of series so long that even the first level has many records per pixel.
 - ``artifacts`` (v2): one row per recorded non-scalar item (a histogram, a predictions table, an
   image...): run, ``kind`` (the panel's name for it), tag, step, and the path of its file under
   ``blobs/<run id>/``; ``meta`` is JSON.
@@ -23,7 +24,7 @@ import sqlite3
 
 from ..errors import StoreError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _V1 = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -102,7 +103,11 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_run ON events(run_id, step);
 """
 
-MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2}
+_V3 = """
+ALTER TABLE chunks ADD COLUMN summary2 BLOB
+"""
+
+MIGRATIONS: dict[int, str] = {1: _V1, 2: _V2, 3: _V3}
 """Script that brings a store from version ``v - 1`` to ``v``; add one entry per new version."""
 
 

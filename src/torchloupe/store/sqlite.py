@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ..analyze.blocks import BLOCK, BLOCK_DTYPE, Axis, summarize
+from ..analyze.blocks import BLOCK, BLOCK_DTYPE, Axis, combine, summarize
 from ..errors import NotFoundError, StoreError
 from ..types import RunRecord, RunStatus, SeriesInfo
 from .artifacts import ArtifactsMixin
@@ -33,6 +33,8 @@ SEAL = 65_536
 """A chunk of at least this many points is never merged again."""
 SUMMARY_MIN = 2_048
 """Chunks of at least this many points carry block summaries."""
+COARSE = 16
+"""Records of the first summary level merged into one of the second (``summary2``)."""
 STALE_AFTER = 15.0
 """Seconds without a heartbeat after which a running run whose process is gone counts as crashed."""
 DEAD_AFTER = 600.0
@@ -272,13 +274,17 @@ class SqliteStore(ArtifactsMixin):
         steps = np.ascontiguousarray(steps, dtype="<i8")
         walls = np.ascontiguousarray(walls, dtype="<f8")
         values = np.ascontiguousarray(values, dtype="<f8")
-        summary = summarize(steps, walls, values).tobytes() if len(values) >= SUMMARY_MIN else None
+        summary = summary2 = None
+        if len(values) >= SUMMARY_MIN:
+            blocks = summarize(steps, walls, values)
+            summary = blocks.tobytes()
+            summary2 = combine(blocks, COARSE).tobytes()
         cur = c.execute(
             "INSERT INTO chunks(series_id, start, n, level, step_lo, step_hi, wall_lo, wall_hi,"
-            " steps, walls, vals, summary) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            " steps, walls, vals, summary, summary2) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (sid, start, len(values), level, int(steps.min()), int(steps.max()),
              float(walls.min()), float(walls.max()), steps.tobytes(), walls.tobytes(),
-             values.tobytes(), summary))
+             values.tobytes(), summary, summary2))
         return int(cur.lastrowid or 0)
 
     def _merge_tail(self, c: sqlite3.Connection, sid: int, tail: list[tuple[int, int, int]],
@@ -380,7 +386,8 @@ class SqliteStore(ArtifactsMixin):
             keep = _in_range(x, lo, hi)
             return summarize(steps[order][keep], walls[order][keep], values[order][keep], block=1)
         # length(summary), not "summary IS NOT NULL", which would read every blob to test it.
-        sql = f"SELECT id, n, {col}_lo, {col}_hi, length(summary) FROM chunks WHERE series_id=?"
+        sql = (f"SELECT id, n, {col}_lo, {col}_hi, length(summary), length(summary2) FROM chunks"
+               " WHERE series_id=?")
         args: list[Any] = [sid]
         if lo is not None:
             sql += f" AND {col}_hi >= ?"
@@ -390,19 +397,22 @@ class SqliteStore(ArtifactsMixin):
             args.append(hi)
         metas = self.conn.execute(sql + " ORDER BY start", args).fetchall()
         total = sum(m[1] for m in metas)
-        coarse = total / max(width, 1) >= BLOCK
+        per_pixel = total / max(width, 1)
+        coarse, coarser = per_pixel >= BLOCK, per_pixel >= BLOCK * COARSE
         plan: list[tuple[str, list[int]]] = []  # runs of consecutive chunks read the same way
-        for cid, _n, clo, chi, summary_len in metas:
+        for cid, _n, clo, chi, summary_len, summary2_len in metas:
             inside = (lo is None or clo >= lo) and (hi is None or chi <= hi)
-            how = "summary" if coarse and inside and summary_len else "points"
+            how = "points"
+            if coarse and inside and summary_len:
+                how = "summary2" if coarser and summary2_len else "summary"
             if plan and plan[-1][0] == how:
                 plan[-1][1].append(cid)
             else:
                 plan.append((how, [cid]))
         parts: list[np.ndarray] = []
         for how, ids in plan:
-            if how == "summary":
-                blobs = self._blobs("summary", ids)
+            if how != "points":
+                blobs = self._blobs(how, ids)
                 parts.append(np.frombuffer(b"".join(r[0] for r in blobs), BLOCK_DTYPE))
                 continue
             steps, walls, values = _concat(self._blobs("steps, walls, vals", ids))
