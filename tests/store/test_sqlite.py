@@ -80,7 +80,7 @@ def test_big_flush_is_split_into_sealed_chunks_with_summaries(store_dir):
 
 
 @pytest.mark.parametrize("axis", ["step", "wall"])
-@pytest.mark.parametrize("lo, hi, width", [(None, None, 800), (12_345.0, 150_000.0, 300), (100.0, 400.0, 800)])
+@pytest.mark.parametrize("lo, hi, width", [(None, None, 800), (None, None, 100), (12_345.0, 150_000.0, 300), (100.0, 400.0, 800)])
 def test_read_blocks_downsample_matches_the_raw_points(store_dir, axis, lo, hi, width):
     store = sq.SqliteStore(store_dir)
     _new(store)
