@@ -27,6 +27,35 @@ from .types import RunRecord, RunStatus
 __version__ = "0.1.0"
 
 
+def summary(model, example_input):  # type: ignore[no-untyped-def]
+    """A model's summary table without a run: every module's type, input and output shapes,
+    parameters (trainable/frozen), FLOPs and activation memory, plus totals.
+
+    Example:
+        >>> import torch
+        >>> s = summary(torch.nn.Linear(4, 2), torch.zeros(1, 4))
+        >>> s.total_params, s.total_flops
+        (10, 16)
+    """
+    from .analyze.model_summary import summarize
+
+    return summarize(model, example_input)
+
+
+def explain(model, inputs, target=None, method="integrated_gradients", layer=None, **options):  # type: ignore[no-untyped-def]
+    """Attribution maps through Captum, one verb for every method: ``[N, H, W]`` maps for
+    ``"integrated_gradients"``, ``"saliency"``, ``"gradcam"`` (``layer``: default the last conv)
+    and ``"occlusion"``; ``FeatureMaps`` (per-layer activations, first-layer filters) for
+    ``"feature_maps"``. Draw them with ``tl.plot.attributions`` / ``tl.plot.feature_maps``.
+
+    Example:
+        >>> maps = tl.explain(model, images, method="gradcam")   # doctest: +SKIP
+    """
+    from .analyze.attribution import explain as _explain
+
+    return _explain(model, inputs, target, method, layer, **options)
+
+
 def __getattr__(name: str):  # type: ignore[no-untyped-def]
     # `tl.plot` imports Matplotlib-based modules only when first used.
     if name == "plot":
@@ -48,7 +77,9 @@ __all__ = [
     "Store",
     "StoreError",
     "__version__",
+    "explain",
     "init",
     "open",
     "plot",
+    "summary",
 ]

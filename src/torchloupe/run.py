@@ -20,13 +20,13 @@ import warnings
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-_now = time.time
-
 from .errors import LoupeValueError, NotFoundError, RunFinishedError, StoreError
 from .record.values import _FAST, check_key, check_step, coerce
 from .record.writer import LoggingWarning, Writer
 from .store.sqlite import SqliteStore
 from .types import RunRecord, RunStatus
+
+_now = time.time
 
 _ADJECTIVES = ("brisk", "calm", "eager", "fuzzy", "gentle", "keen", "lucid", "mellow", "nimble",
                "quiet", "rapid", "sunny", "swift", "tidy", "vivid", "witty", "bold", "bright")
@@ -184,6 +184,145 @@ class Run:
         self._writer.put_events([EventRecord(kind, step, severity, message, location,
                                              _jsonable(dict(data or {})), time.time())])
 
+    # -- model insight (panels/model_summary, record/watch) ----------------------------------
+    def log_model(self, model: Any, example_input: Any, *, name: str | None = None,
+                  save_weights: bool = False) -> Any:
+        """Record ``model``'s summary table (shapes, parameters, FLOPs, activation memory) and
+        its graph, from one forward pass on ``example_input`` (tensor, tuple of arguments or dict
+        of keyword arguments). Returns the summary; printing it shows a table.
+
+        Example:
+            >>> run.log_model(model, images[:8])   # doctest: +SKIP
+        """
+        from .panels.model_summary.record import log_model
+
+        return log_model(self, model, example_input, name=name, save_weights=save_weights)
+
+    def watch(self, model: Any, every: int = 100, *, name: str | None = None, **options: Any) -> Any:
+        """Every ``every`` training steps, record per-layer weight and gradient histograms and
+        norms, update/weight ratios and activation statistics of ``model``, and diagnose them
+        (NaN/Inf, exploding or vanishing gradients, dead ReLUs, learning rate, plateaus,
+        overfitting) into run events. Works on ``torch.compile``d models and several models.
+
+        Options: ``bins`` (32), ``activations`` (True), ``thresholds``
+        (:class:`torchloupe.analyze.diagnostics.Thresholds`), ``loss_key`` and ``val_loss_key``
+        (default: found among the logged keys). See :mod:`torchloupe.record.watch`.
+
+        Example:
+            >>> run.watch(model, every=50)   # doctest: +SKIP
+        """
+        from .record.watch import watch
+
+        return watch(self, model, every, name=name, **options)
+
+    def unwatch(self, model: Any = None) -> None:
+        """Stop watching ``model`` (default: every watched model)."""
+        from .record.watch import unwatch
+
+        unwatch(self, model)
+
+    # -- data and embeddings (panels/data, panels/projector) ---------------------------------
+    def log_dataset(self, dataset: Any, split: str = "train", class_names: Any = None,
+                    max_samples: int | None = None, *, progress: bool = True) -> dict[str, Any]:
+        """Record a dataset's class balance, samples per class, mean/std images, value
+        histograms, sizes, near duplicates and likely-mislabelled samples (one pass, on this
+        thread, with a progress bar for long passes).
+
+        Args:
+            dataset: a map-style ``torch.utils.data.Dataset`` of ``(input, label)`` or inputs, a
+                tensor/array of inputs, or an ``(inputs, labels)`` pair; inputs are images
+                (``[H, W]``, ``[C, H, W]``, ``[H, W, C]``) or vectors.
+            split: the split's name (``"train"``, ``"test"``...).
+            class_names: names of the label indices (default: ``dataset.classes`` or numbers).
+            max_samples: analyse a random sample of at most this many (default 20,000); the
+                panel says when it sampled.
+
+        Returns:
+            What was recorded: sizes and whether it sampled.
+
+        Example:
+            >>> run.log_dataset(train_set, "train", class_names=[str(d) for d in range(10)])  # doctest: +SKIP
+        """
+        from .panels.data.record import log_dataset
+
+        return log_dataset(self, dataset, split, class_names, max_samples, progress=progress)
+
+    def log_embedding(self, tag: str, features: Any, labels: Any = None, images: Any = None,
+                      metadata: Any = None, step: int | None = None, ids: Any = None, *,
+                      class_names: Any = None, split: str = "test") -> None:
+        """Record one vector per example for the projector (PCA at once, t-SNE and UMAP in the
+        dashboard's background), stored as float16.
+
+        Args:
+            tag: the embedding's name, e.g. ``"penultimate"``.
+            features: ``[N, D]`` tensor or array (any device; copied by the writer thread).
+            labels: ``[N]`` class indices, optional.
+            images: ``[N, ...]`` images shown as thumbnails, optional (once per tag is enough
+                when the ids stay the same).
+            metadata: dict of column name -> N values (numbers or strings), or a DataFrame.
+            step: the step (default: the current one); one embedding per step.
+            ids: ``[N]`` example ids (default 0..N-1), matched with logged predictions.
+            class_names: names of the label indices.
+            split: the split of the examples, used to find their predictions.
+
+        Example:
+            >>> run.log_embedding("penultimate", feats, labels=y, images=x, step=step)  # doctest: +SKIP
+        """
+        from .panels.projector.record import log_embedding
+
+        log_embedding(self, tag, features, labels, images, metadata, step, ids,
+                      class_names=class_names, split=split)
+
+    def log_predictions(self, targets: Any, logits_or_probs: Any, split: str = "test",
+                        step: int | None = None, class_names: Any = None, inputs: Any = None,
+                        ids: Any = None, *, scores: str = "auto", precision: str = "float16") -> None:
+        """Record a model's predictions on a split, for the confusion matrix, per-class metrics,
+        ROC/PR curves, calibration, top losses, attribution maps and training dynamics.
+
+        Logits or probabilities: rows that are non-negative and sum to 1 (within 1e-3) are taken
+        as probabilities, anything else as logits (softmax); one column (or ``[N]``) is a binary
+        problem (sigmoid, unless every value is in [0, 1]). ``scores="logits"|"probs"`` overrides.
+        The arrays are read on the calling thread (once per evaluation, not per step).
+
+        Args:
+            targets: ``[N]`` class indices in ``0..C-1``.
+            logits_or_probs: ``[N, C]`` (or ``[N]`` / ``[N, 1]`` for binary), tensor or array.
+            split: e.g. ``"test"``; each split has its own panels.
+            step: the step (default: the current one). Log every epoch to follow training.
+            class_names: ``C`` names.
+            inputs: ``[N, C, H, W]`` model inputs: stored once per split as thumbnails (and,
+                when small, as float16 model inputs so the dashboard can compute attributions).
+            ids: ``[N]`` unique example ids (ints or strings), default ``0..N-1``; they align
+                examples across steps for training dynamics.
+            scores: ``"auto"``, ``"logits"`` or ``"probs"``.
+            precision: ``"float16"`` (default) or ``"float32"`` for the stored probabilities.
+
+        Raises:
+            LoupeValueError: mismatched lengths, wrong shapes, labels out of range, bad names.
+
+        Example:
+            >>> run.log_predictions(y, model(x), "test", step=step, inputs=x, ids=idx)  # doctest: +SKIP
+        """
+        from .panels.predictions.record import log_predictions
+
+        log_predictions(self, targets, logits_or_probs, split, step, class_names, inputs, ids,
+                        scores, precision)
+
+    def save_checkpoint(self, model: Any, init_kwargs: Mapping[str, Any] | None = None,
+                        name: str = "model", step: int | None = None) -> None:
+        """Save the model's ``state_dict`` so the dashboard can compute attribution maps.
+
+        The class is remembered by module and name; the dashboard re-creates it with
+        ``init_kwargs`` (when it can import that module) and loads the weights with
+        ``torch.load(..., weights_only=True)``.
+
+        Example:
+            >>> run.save_checkpoint(model, init_kwargs={"num_classes": 10})  # doctest: +SKIP
+        """
+        from .panels.predictions.record import save_checkpoint
+
+        save_checkpoint(self, model, init_kwargs, name, step)
+
     # -- config, summary, life cycle -------------------------------------------------------
     def _changed(self) -> None:
         self._dirty = True
@@ -206,6 +345,13 @@ class Run:
 
         Calling it again does nothing. Also called by ``with`` and at interpreter exit.
         """
+        for watcher in list(self.__dict__.get("_watchers", {}).values()):
+            try:
+                watcher.close()  # queues its last sample before the writer stops
+            except Exception as exc:
+                warnings.warn(f"torchloupe: could not stop watching {watcher.name}: {exc!r}",
+                              stacklevel=2)
+        self.__dict__.pop("_watchers", None)
         with self._lock:
             if self._finished:
                 return

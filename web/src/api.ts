@@ -100,6 +100,10 @@ export interface ApiClient {
   series(query: SeriesQuery, signal?: AbortSignal): Promise<SeriesResponse>;
   /** The event-stream URL; the token travels in the query because EventSource cannot send headers. */
   streamUrl(): string;
+  /** GET any JSON route of a panel (path relative to /api/v1/), with the client's errors and token. */
+  getJson<T>(path: string, params?: Record<string, string | number | undefined>, signal?: AbortSignal): Promise<T>;
+  /** An absolute URL for `<img src>` (which cannot send headers): the token goes in the query. */
+  href(path: string, params?: Record<string, string | number | undefined>): string;
 }
 
 type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -148,5 +152,7 @@ export function createApiClient(base: string, token: string | null, fetchImpl: F
         signal,
       ),
     streamUrl: () => url('stream', { token: token ?? undefined }),
+    getJson: (path, params, signal) => get(path, params, signal),
+    href: (path, params = {}) => url(path, { ...params, token: token ?? undefined }),
   };
 }

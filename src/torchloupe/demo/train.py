@@ -32,6 +32,7 @@ from torchloupe.demo.model import DemoCNN
 from torchloupe.demo.summary import print_summary
 from torchloupe.demo.transforms import MNIST_MEAN, MNIST_STD, Normalize, RandomAffine
 from torchloupe.errors import LoupeValueError
+from torchloupe.panels.projector.features import penultimate_features
 
 __all__ = ["DemoConfig", "print_summary", "run_demo", "warmup_cosine"]
 
@@ -144,7 +145,13 @@ def fit(
     trainer = Trainer(
         run, model, cfg, gen, steps_per_epoch=math.ceil(len(train.labels) / cfg.batch_size)
     )
+    classes = [str(d) for d in range(10)]
+    run.log_dataset((train.images, train.labels), "train", class_names=classes, progress=progress)
+    run.log_dataset((test.images, test.labels), "test", class_names=classes, progress=progress)
+    thumbs = test.images  # un-normalized [0, 1] images for the projector's thumbnails
     test = Split(NORMALIZE(test.images), test.labels)
+    run.log_model(model, NORMALIZE(train.images[:8]).contiguous(memory_format=MEMORY_FORMAT))
+    run.watch(model, every=50)
     accuracies: list[float] = []
     start = time.perf_counter()
     for epoch in range(cfg.epochs):
@@ -157,14 +164,25 @@ def fit(
             dynamic_ncols=True,
         ) as bar:
             epoch_loss, epoch_acc = trainer.epoch(train, epoch, bar.update)
-            test_loss, test_acc = evaluate(model, test)
+            step = (epoch + 1) * trainer.steps_per_epoch - 1
+            # One evaluation pass gives the metrics, the predictions and the embedding.
+            feats, logits = penultimate_features(
+                model, test.images.contiguous(memory_format=MEMORY_FORMAT), batch_size=EVAL_BATCH
+            )
+            test_loss = F.cross_entropy(logits, test.labels)
+            test_acc = (logits.argmax(1) == test.labels).float().mean()
+            run.log_predictions(test.labels, logits, "test", step=step, class_names=classes,
+                                inputs=test.images, scores="logits")
+            run.log_embedding("penultimate", feats, labels=test.labels,
+                              images=thumbs if epoch == 0 else None, class_names=classes,
+                              split="test", step=step)
             metrics = {
                 "train/epoch_loss": epoch_loss,
                 "train/epoch_acc": epoch_acc,
                 "test/loss": test_loss,
                 "test/acc": test_acc,
             }
-            run.log({**metrics, "epoch": epoch + 1}, step=(epoch + 1) * trainer.steps_per_epoch - 1)
+            run.log({**metrics, "epoch": epoch + 1}, step=step)
             # Once per epoch, off the hot loop: the numbers for the bar and the summary.
             accuracies.append(test_acc.item())
             bar.set_postfix(
@@ -172,6 +190,7 @@ def fit(
                 acc=f"{epoch_acc.item():.3f}",
                 test_acc=f"{accuracies[-1]:.3f}",
             )
+    run.save_checkpoint(model, init_kwargs={"num_classes": 10, "channels": list(cfg.channels)})
     run.summary["best_test_acc"] = round(max(accuracies), 4)
     run.summary["final_test_acc"] = round(accuracies[-1], 4)
     run.summary["train_seconds"] = round(time.perf_counter() - start, 2)
@@ -234,24 +253,6 @@ class Trainer:
             {"train/loss": loss, "train/acc": correct / len(labels), "train/lr": lr}, step=step
         )
         return torch.stack([loss * len(labels), correct.float()])
-
-
-@torch.inference_mode()
-def evaluate(model: nn.Module, split: Split) -> tuple[torch.Tensor, torch.Tensor]:
-    """Mean cross-entropy and accuracy of ``model`` on a normalized split, as 0-d tensors."""
-    was_training = model.training
-    model.eval()
-    try:
-        logits = torch.cat(
-            [
-                model(x.contiguous(memory_format=MEMORY_FORMAT))
-                for x in split.images.split(EVAL_BATCH)
-            ]
-        )
-    finally:
-        model.train(was_training)
-    loss = F.cross_entropy(logits, split.labels)
-    return loss, (logits.argmax(1) == split.labels).float().mean()
 
 
 def load_split(folder: Path, limit: int | None, gen: torch.Generator) -> Split:

@@ -2,13 +2,36 @@
 
 from __future__ import annotations
 
+from .activations import PANEL as ACTIVATIONS
 from .base import Panel
+from .data import PANEL as DATA
+from .diagnostics import PANEL as DIAGNOSTICS
+from .gradient_flow import PANEL as GRADIENT_FLOW
+from .histograms import PANEL as HISTOGRAMS
+from .model_graph import PANEL as MODEL_GRAPH
+from .model_summary import PANEL as MODEL_SUMMARY
+from .predictions import CALIBRATION, CLASS_METRICS, CONFUSION, CURVES, DATA_MAP, EXAMPLES
+from .projector import PANEL as PROJECTOR
 from .runs import PANEL as RUNS
 from .scalars import PANEL as SCALARS
 
 PANELS: tuple[Panel, ...] = (
     RUNS,
+    DIAGNOSTICS,
     SCALARS,
+    HISTOGRAMS,
+    GRADIENT_FLOW,
+    ACTIVATIONS,
+    MODEL_SUMMARY,
+    MODEL_GRAPH,
+    CONFUSION,
+    CLASS_METRICS,
+    CURVES,
+    CALIBRATION,
+    EXAMPLES,
+    DATA_MAP,
+    DATA,
+    PROJECTOR,
 )
 
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 import math
 import re
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import torch
 
 from ..errors import LoupeKeyError, LoupeValueError
 

@@ -22,9 +22,9 @@ import threading
 import time
 import warnings
 from collections import deque
+from collections.abc import Callable
 from itertools import chain
 from operator import itemgetter
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -294,7 +294,7 @@ class Writer:
 
     def _drop_oldest(self) -> None:
         excess = self._buffered - self.max_buffered
-        for key, parts in self._pending.items():
+        for parts in self._pending.values():
             while parts and excess > 0:
                 head = parts[0]
                 take = min(excess, len(head[2]))

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 from rich import box
-from rich.console import Console, Group
+from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -126,6 +126,17 @@ def run_view(run: RunReader, width: int = 32, console_width: int | None = None) 
                        Text(str(bad) if bad else "", style="bold red"),
                        Text(sparkline(values, width), style="cyan"))
     parts.append(series)
+    events = run.events()
+    if len(events):  # diagnostics from run.watch / run.event, most severe first
+        diag = Table(title="diagnostics", title_justify="left", padding=(0, 1))
+        for col in ("severity", "step", "kind", "where", "message"):
+            diag.add_column(col, no_wrap=col != "message", overflow="fold")
+        order = {"error": 0, "warning": 1, "info": 2}
+        for e in sorted(events.itertuples(), key=lambda e: (order.get(e.severity, 3), e.step or 0)):
+            style = {"error": "bold red", "warning": "yellow"}.get(e.severity, "")
+            diag.add_row(Text(e.severity, style=style), str(e.step), Text(e.kind), Text(e.where or ""),
+                         Text(e.message))
+        parts.append(diag)
     return Group(*parts)
 
 

@@ -65,7 +65,7 @@ class RunReader:
         steps, walls, values = self._store.read(self.record.id, key)
         return steps, values, walls
 
-    def scalars(self, key: str) -> "pd.DataFrame":
+    def scalars(self, key: str) -> pd.DataFrame:
         """One series as a DataFrame with columns ``step``, ``value``, ``wall_time``, in logging
         order (points logged twice at a step, or after a rewind, are all there).
 
@@ -77,7 +77,7 @@ class RunReader:
         steps, values, walls = self.arrays(key)
         return pd.DataFrame({"step": steps, "value": values, "wall_time": walls})
 
-    def events(self) -> "pd.DataFrame":
+    def events(self) -> pd.DataFrame:
         """Diagnostics raised for the run: columns kind, step, severity, message, where, wall_time.
 
         Example:
@@ -119,7 +119,7 @@ class RunReader:
 
         return suspects_frame(self._store, self.record.id, split)
 
-    def history(self) -> "pd.DataFrame":
+    def history(self) -> pd.DataFrame:
         """Every series in one wide DataFrame indexed by step (the last value logged at a step)."""
         import pandas as pd
 

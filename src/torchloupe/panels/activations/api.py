@@ -1,0 +1,22 @@
+"""Routes of the activations panel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query
+
+from ..base import StoreGetter
+from . import query
+
+
+def router(store: StoreGetter) -> APIRouter:
+    """``GET /activations``."""
+    r = APIRouter(tags=["activations"])
+
+    @r.get("/activations")
+    def activations(run: str = Query(..., min_length=1, max_length=64),
+                    model: str | None = Query(None, max_length=256)) -> dict[str, Any]:
+        return query.activations(store(), run, model)
+
+    return r

@@ -1,0 +1,7 @@
+"""Gradient flow: per-layer mean/max |gradient| with vanishing and exploding zones, from run.watch."""
+
+from ..base import Panel
+from .api import router
+from .figure import figure
+
+PANEL = Panel(name="gradient_flow", title="Gradient flow", router=router, figure=figure)

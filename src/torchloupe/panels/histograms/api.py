@@ -1,0 +1,29 @@
+"""Routes of the histograms panel."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query
+
+from ..base import StoreGetter
+from ..watch_data import models
+from . import query
+
+
+def router(store: StoreGetter) -> APIRouter:
+    """``GET /watch/models`` and ``GET /histograms``."""
+    r = APIRouter(tags=["histograms"])
+
+    @r.get("/watch/models")
+    def watched(run: str = Query(..., min_length=1, max_length=64)) -> dict[str, Any]:
+        return {"run": run, "models": models(store(), run)}
+
+    @r.get("/histograms")
+    def histograms(run: str = Query(..., min_length=1, max_length=64),
+                   model: str | None = Query(None, max_length=256),
+                   which: Literal["weights", "gradients"] = "weights",
+                   layer: str | None = Query(None, max_length=512)) -> dict[str, Any]:
+        return query.histograms(store(), run, model, which, layer)
+
+    return r

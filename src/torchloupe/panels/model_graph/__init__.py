@@ -1,0 +1,7 @@
+"""The model graph (torch.fx, or the module hierarchy when tracing fails), from run.log_model."""
+
+from ..base import Panel
+from .api import router
+from .figure import figure
+
+PANEL = Panel(name="model_graph", title="Model graph", router=router, figure=figure)

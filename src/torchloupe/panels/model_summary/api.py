@@ -1,0 +1,21 @@
+"""Routes of the model-summary panel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query
+
+from ..base import StoreGetter
+from . import query
+
+
+def router(store: StoreGetter) -> APIRouter:
+    """``GET /model/summary``."""
+    r = APIRouter(tags=["model_summary"])
+
+    @r.get("/model/summary")
+    def summary(run: str = Query(..., min_length=1, max_length=64)) -> dict[str, Any]:
+        return query.summaries(store(), run)
+
+    return r

@@ -1,0 +1,8 @@
+"""The embedding projector: PCA / t-SNE / UMAP of logged embeddings (``run.log_embedding``),
+coloured by label, prediction, correctness or metadata, with thumbnails and neighbours."""
+
+from ..base import Panel
+from .api import router
+from .figure import figure
+
+PANEL = Panel(name="projector", title="Projector", router=router, figure=figure)
