@@ -44,6 +44,36 @@ def loop(mode: str, steps: int, x: torch.Tensor, run: tl.Run | None,
     return queued / steps * 1e3, (time.perf_counter() - t0) / steps * 1e3
 
 
+def watched_training(d: str) -> str:
+    """A small CUDA training loop under ``run.watch(every=5)`` with sync debug mode 'error'."""
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(256, 512), torch.nn.ReLU(), torch.nn.Linear(512, 512),
+                                torch.nn.ReLU(), torch.nn.Linear(512, 10)).cuda()
+    opt = torch.optim.SGD(model.parameters(), lr=0.05)
+    x = torch.randn(512, 256, device="cuda")
+    y = torch.randint(0, 10, (512,), device="cuda")
+    run = tl.init("gpu-watch", dir=d, flush_interval=3600)  # writer asleep while the mode is on
+    run.watch(model, every=5)
+    torch.cuda.synchronize()
+    torch.cuda.set_sync_debug_mode("error")
+    try:
+        for step in range(40):
+            loss = torch.nn.functional.cross_entropy(model(x), y)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            run.log({"train/loss": loss.detach()}, step=step)
+        verdict = "watch: no synchronizing call on the training thread (sync debug mode 'error')"
+    except RuntimeError as exc:
+        verdict = f"watch: SYNC DETECTED: {exc}"
+    finally:
+        torch.cuda.set_sync_debug_mode("default")
+    run.finish()
+    r = tl.open(d).run(run.id)
+    kinds = sorted({a.kind for a in r.artifacts("watch")})
+    return f"{verdict}; watch artifacts: {len(r.artifacts('watch'))} {kinds}; events: {len(r.events())}"
+
+
 def main() -> None:
     assert torch.cuda.is_available(), "needs a CUDA device"
     print(f"torch {torch.__version__}, {torch.cuda.get_device_name()}")
@@ -72,6 +102,7 @@ def main() -> None:
             print(f"{mode:>10} | {queued:25.3f} | {wall:.3f}")
         print(f"points stored for 'loss': {len(logged)} (all finite: {bool(logged['value'].notna().all())})")
         print(strict)
+        print(watched_training(d))
 
 
 if __name__ == "__main__":
