@@ -180,7 +180,7 @@ function mount(root: HTMLElement, ctx: PanelContext): PanelHandle {
     setText(extraToggle, showExtra ? 'Hide config columns' : `Show ${extra} config columns`);
     extraToggle.setAttribute('aria-pressed', String(showExtra));
     const total = st.runs.length;
-    setText(summary, total === 0 ? '' : `${shown.length === total ? total : `${shown.length} of ${total}`} runs · ${st.selected.size} selected`);
+    setText(summary, total === 0 ? '' : `${shown.length === total ? total : `${shown.length} of ${total}`} ${total === 1 ? 'run' : 'runs'} · ${st.selected.size} selected`);
 
     let emptyText = '';
     if (!st.loaded) emptyText = 'Loading runs…';
