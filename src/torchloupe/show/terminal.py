@@ -126,6 +126,7 @@ def run_view(run: RunReader, width: int = 32, console_width: int | None = None) 
                        Text(str(bad) if bad else "", style="bold red"),
                        Text(sparkline(values, width), style="cyan"))
     parts.append(series)
+    parts.extend(_model_tables(run))
     events = run.events()
     if len(events):  # diagnostics from run.watch / run.event, most severe first
         diag = Table(title="diagnostics", title_justify="left", padding=(0, 1))
@@ -138,6 +139,20 @@ def run_view(run: RunReader, width: int = 32, console_width: int | None = None) 
                          Text(e.message))
         parts.append(diag)
     return Group(*parts)
+
+
+def _model_tables(run: RunReader) -> list[Any]:
+    """The summary table of each model the run logged with ``run.log_model`` (two levels deep)."""
+    from ..analyze.model_summary import ModelSummary, rich_table
+    from ..panels.model_summary.query import summaries
+
+    tables = []
+    for entry in summaries(run._store, run.id)["models"]:
+        table = rich_table(ModelSummary.from_dict(entry["summary"]), max_depth=2)
+        table.title = f"model {entry['name']}"
+        table.title_justify = "left"
+        tables.append(table)
+    return tables
 
 
 def _flatten(mapping: dict[str, Any], prefix: str = "") -> dict[str, Any]:
