@@ -47,13 +47,6 @@ def dashboard(tmp_path_factory):
     live.finish()
 
 
-@pytest.fixture
-def page_errors(page):
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("dialog", lambda d: (errors.append(f"dialog: {d.message}"), d.dismiss()))
-    return errors
-
 
 def _open(page, url):
     page.goto(url)

@@ -58,12 +58,6 @@ def dashboard(tmp_path_factory):
     handle.stop()
 
 
-@pytest.fixture
-def page_errors(page):
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    return errors
-
 
 def _projector(page, url):
     page.goto(url + "#projector")

@@ -29,12 +29,6 @@ def dashboard(tmp_path_factory):
     handle.stop()
 
 
-@pytest.fixture
-def page_errors(page):
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    return errors
-
 
 def _open(page, url, tab=""):
     page.goto(url + tab)
