@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from .errors import LoupeValueError, NotFoundError, RunFinishedError, StoreError
@@ -479,7 +479,3 @@ def _finish_all() -> None:
     for run in list(_LIVE):
         run.finish(RunStatus.CRASHED if failed else RunStatus.FINISHED)
 
-
-def live_runs() -> Iterator[Run]:
-    """The runs of this process that have not finished."""
-    return iter(list(_LIVE))

@@ -30,7 +30,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from .model_summary import split_input, tensor_shapes
+from .model_summary import split_input, tensor_shapes, tensors
 
 
 def trace_graph(model: nn.Module, example_input: Any) -> dict[str, Any]:
@@ -130,7 +130,7 @@ def _hook_graph(model: nn.Module, example_input: Any) -> dict[str, Any]:
                                     "module": "", "path": "", "shape": _shape((args, kwargs)),
                                     "params": 0, "flops": 0}]
     edges: list[dict[str, Any]] = []
-    for t in _tensors((args, kwargs)):
+    for t in tensors((args, kwargs)):
         producer[id(t)] = "input"
     counters: dict[int, Any] = {}
     handles = []
@@ -150,11 +150,11 @@ def _hook_graph(model: nn.Module, example_input: Any) -> dict[str, Any]:
                       "module": path.rsplit(".", 1)[0] if "." in path else "", "path": path,
                       "shape": _shape(output), "params": sum(p.numel() for p in module.parameters()),
                       "flops": int(counter.get_total_flops())})
-        sources = {producer[id(t)] for t in _tensors((inputs, kw)) if id(t) in producer}
+        sources = {producer[id(t)] for t in tensors((inputs, kw)) if id(t) in producer}
         for src in sorted(sources) or [last[0]]:
             edges.append({"source": src, "target": node_id,
                           "shape": next((n["shape"] for n in nodes if n["id"] == src), None)})
-        for t in _tensors(output):
+        for t in tensors(output):
             producer[id(t)] = node_id
         last[0] = node_id
 
@@ -169,26 +169,10 @@ def _hook_graph(model: nn.Module, example_input: Any) -> dict[str, Any]:
             h.remove()
         for c in counters.values():
             c.__exit__(None, None, None)
-    out_sources = {producer[id(t)] for t in _tensors(output) if id(t) in producer} or {last[0]}
+    out_sources = {producer[id(t)] for t in tensors(output) if id(t) in producer} or {last[0]}
     nodes.append({"id": "output", "label": "output", "op": "output", "type": "output", "module": "",
                   "path": "", "shape": _shape(output), "params": 0, "flops": 0})
     for src in sorted(out_sources):
         edges.append({"source": src, "target": "output",
                       "shape": next((n["shape"] for n in nodes if n["id"] == src), None)})
     return {"method": "hooks", "nodes": nodes, "edges": edges}
-
-
-def _tensors(value: Any) -> list[torch.Tensor]:
-    out: list[torch.Tensor] = []
-
-    def walk(v: Any) -> None:
-        if isinstance(v, torch.Tensor):
-            out.append(v)
-        elif isinstance(v, dict):
-            for x in v.values():
-                walk(x)
-        elif isinstance(v, (tuple, list)):
-            for x in v:
-                walk(x)
-    walk(value)
-    return out

@@ -94,13 +94,13 @@ def split_input(example_input: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
     return (example_input,), {}
 
 
-def tensor_shapes(value: Any) -> list[list[int]]:
-    """Shapes of the tensors in a (nested) value, in order."""
-    out: list[list[int]] = []
+def tensors(value: Any) -> list[torch.Tensor]:
+    """The tensors in a (nested: dict, tuple, list) value, in order."""
+    out: list[torch.Tensor] = []
 
     def walk(v: Any) -> None:
         if isinstance(v, torch.Tensor):
-            out.append(list(v.shape))
+            out.append(v)
         elif isinstance(v, Mapping):
             for x in v.values():
                 walk(x)
@@ -111,16 +111,13 @@ def tensor_shapes(value: Any) -> list[list[int]]:
     return out
 
 
+def tensor_shapes(value: Any) -> list[list[int]]:
+    """Shapes of the tensors in a (nested) value, in order."""
+    return [list(t.shape) for t in tensors(value)]
+
+
 def _tensor_bytes(value: Any) -> int:
-    total = 0
-    if isinstance(value, torch.Tensor):
-        return value.numel() * value.element_size()
-    if isinstance(value, Mapping):
-        value = list(value.values())
-    if isinstance(value, (tuple, list)):
-        for v in value:
-            total += _tensor_bytes(v)
-    return total
+    return sum(t.numel() * t.element_size() for t in tensors(value))
 
 
 def summarize(model: nn.Module, example_input: Any) -> ModelSummary:

@@ -202,11 +202,6 @@ class SqliteStore(ArtifactsMixin):
             raise NotFoundError(f"no run with id or name {id_or_name!r} in {self.dir}")
         return _record(row)
 
-    def runs_version(self) -> int:
-        """A number that changes when any run is added or changes status, config or summary."""
-        row = self.conn.execute("SELECT count(*), coalesce(sum(version), 0) FROM runs").fetchone()
-        return int(row[0]) * 1_000_003 + int(row[1])
-
     # -- series: writing -------------------------------------------------------------------
     def append(self, run_id: str, points: dict[str, Points],
                run_fields: dict[str, Any] | None = None) -> None:

@@ -77,14 +77,11 @@ def roc_curves(store: Any, run: str, split: str = "test", step: int | None = Non
     """One-vs-rest ROC per class, AUC in the legend."""
     s = query.summary(store, run, split, step)
     fig, ax = _axes(ax, (5.2, 4.4))
-    for i, c in enumerate(s["roc"]):
-        auc = "n/a" if c["auc"] is None else f"{c['auc']:.3f}"
-        ax.plot(c["fpr"], c["tpr"], color=PALETTE[i % 10], lw=1.4, label=f"{c['name']} (AUC {auc})")
+    _per_class_curves(ax, s["roc"], "fpr", "tpr", "auc", "AUC")
     ax.plot([0, 1], [0, 1], color="#999", ls=":", lw=1)
     ax.set(xlabel="false positive rate", ylabel="true positive rate", xlim=(0, 1), ylim=(0, 1.01))
     ax.set_title(_title(s, "ROC (one vs rest)"), fontsize=10)
     ax.legend(frameon=False, fontsize="x-small", loc="lower right")
-    ax.grid(alpha=0.3)
     return fig
 
 
@@ -92,14 +89,20 @@ def pr_curves(store: Any, run: str, split: str = "test", step: int | None = None
     """Precision-recall per class (TensorBoard's thresholds), average precision in the legend."""
     s = query.summary(store, run, split, step)
     fig, ax = _axes(ax, (5.2, 4.4))
-    for i, c in enumerate(s["pr"]):
-        ap = "n/a" if c["ap"] is None else f"{c['ap']:.3f}"
-        ax.plot(c["recall"], c["precision"], color=PALETTE[i % 10], lw=1.4, label=f"{c['name']} (AP {ap})")
+    _per_class_curves(ax, s["pr"], "recall", "precision", "ap", "AP")
     ax.set(xlabel="recall", ylabel="precision", xlim=(0, 1.01), ylim=(0, 1.01))
     ax.set_title(_title(s, "Precision-recall"), fontsize=10)
     ax.legend(frameon=False, fontsize="x-small", loc="lower left")
-    ax.grid(alpha=0.3)
     return fig
+
+
+def _per_class_curves(ax: Any, curves: list[dict[str, Any]], x: str, y: str, score: str,
+                      label: str) -> None:
+    """One line per class, its score (AUC or AP) in the legend."""
+    for i, c in enumerate(curves):
+        value = "n/a" if c[score] is None else f"{c[score]:.3f}"
+        ax.plot(c[x], c[y], color=PALETTE[i % 10], lw=1.4, label=f"{c['name']} ({label} {value})")
+    ax.grid(alpha=0.3)
 
 
 def reliability_diagram(store: Any, run: str, split: str = "test", step: int | None = None, ax: Any = None) -> Any:

@@ -6,7 +6,7 @@ import { h, setText } from '../../dom';
 import type { Panel, PanelContext, PanelHandle } from '../../panel';
 import { insightApi, type Activations } from '../insight/api';
 import { sci } from '../insight/format';
-import { cssVar, fitCanvas, RunPicker, viridis } from '../insight/picker';
+import { cssVar, fitCanvas, RunPicker, watchedPanelHandle, viridis } from '../insight/picker';
 import '../insight/style.css';
 
 const LABELS: Record<string, string> = { mean: 'Mean', std: 'Std', min: 'Min', max: 'Max', zeros: 'Fraction of zeros', dead: 'Dead units', nonfinite: 'NaN/Inf' };
@@ -110,17 +110,12 @@ function mount(root: HTMLElement, ctx: PanelContext): PanelHandle {
   const ro = new ResizeObserver(redraw);
   ro.observe(card);
   void load(true);
-  return {
-    update(change) {
-      if ((change.changed.has('selected') || change.changed.has('runs')) && picker.sync()) void load(true);
-      if (change.changed.has('theme')) redraw();
-    },
-    destroy() {
-      request++;
-      ro.disconnect();
-      root.replaceChildren();
-    },
-  };
+  return watchedPanelHandle({
+    root, picker, observer: ro,
+    reload: () => void load(true),
+    redraw: () => redraw(),
+    cancel: () => { request++; },
+  });
 }
 
 export const activationsPanel: Panel = { name: 'activations', title: 'Activations', group: 'Training health', mount };

@@ -6,7 +6,7 @@ import { h, setText } from '../../dom';
 import type { Panel, PanelContext, PanelHandle } from '../../panel';
 import { insightApi, type GradientFlow } from '../insight/api';
 import { sci } from '../insight/format';
-import { cssVar, fitCanvas, RunPicker } from '../insight/picker';
+import { cssVar, fitCanvas, RunPicker, watchedPanelHandle } from '../insight/picker';
 import '../insight/style.css';
 
 export function draw(canvas: HTMLCanvasElement, d: GradientFlow, w: number, hgt: number): void {
@@ -121,17 +121,12 @@ function mount(root: HTMLElement, ctx: PanelContext): PanelHandle {
   const ro = new ResizeObserver(redraw);
   ro.observe(card);
   void load(undefined, true);
-  return {
-    update(change) {
-      if ((change.changed.has('selected') || change.changed.has('runs')) && picker.sync()) void load(undefined, true);
-      if (change.changed.has('theme')) redraw();
-    },
-    destroy() {
-      request++;
-      ro.disconnect();
-      root.replaceChildren();
-    },
-  };
+  return watchedPanelHandle({
+    root, picker, observer: ro,
+    reload: () => void load(undefined, true),
+    redraw: () => redraw(),
+    cancel: () => { request++; },
+  });
 }
 
 export const gradientFlowPanel: Panel = { name: 'gradient_flow', title: 'Gradient flow', group: 'Training health', mount };

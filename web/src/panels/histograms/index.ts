@@ -6,7 +6,7 @@ import { h, setText } from '../../dom';
 import type { Panel, PanelContext, PanelHandle } from '../../panel';
 import { insightApi, type Histograms } from '../insight/api';
 import { sci } from '../insight/format';
-import { cssVar, fitCanvas, RunPicker, viridis } from '../insight/picker';
+import { cssVar, fitCanvas, RunPicker, watchedPanelHandle, viridis } from '../insight/picker';
 import '../insight/style.css';
 
 const PAD = { l: 56, r: 12, t: 10, b: 28 };
@@ -153,17 +153,12 @@ function mount(root: HTMLElement, ctx: PanelContext): PanelHandle {
   const ro = new ResizeObserver(() => draw());
   ro.observe(grid);
   void load(true);
-  return {
-    update(change) {
-      if ((change.changed.has('selected') || change.changed.has('runs')) && picker.sync()) void load(true);
-      if (change.changed.has('theme')) draw();
-    },
-    destroy() {
-      request++;
-      ro.disconnect();
-      root.replaceChildren();
-    },
-  };
+  return watchedPanelHandle({
+    root, picker, observer: ro,
+    reload: () => void load(true),
+    redraw: () => draw(),
+    cancel: () => { request++; },
+  });
 }
 
 export const histogramsPanel: Panel = { name: 'histograms', title: 'Weights and gradients', group: 'Training health', mount };

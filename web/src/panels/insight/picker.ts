@@ -2,6 +2,7 @@
  * The run (and model) picker of the model-insight panels: one of the selected runs, following
  * the table's selection, plus the models that run logged or watched.
  */
+import type { PanelHandle } from '../../panel';
 import { h } from '../../dom';
 import type { PanelContext } from '../../panel';
 
@@ -80,4 +81,30 @@ export function viridis(t: number): string {
   const f = x - i;
   const c = stops[i]!.map((v, k) => Math.round(v + (stops[i + 1]![k]! - v) * f));
   return `rgb(${c[0]},${c[1]},${c[2]})`;
+}
+
+/**
+ * The handle shared by the training-health panels: reload when the selected runs change (and the
+ * picker's run with them), redraw on a theme change, and on destroy cancel pending requests,
+ * stop observing the size and empty the panel.
+ */
+export function watchedPanelHandle(o: {
+  root: HTMLElement;
+  picker: RunPicker;
+  observer: ResizeObserver;
+  reload(): void;
+  redraw(): void;
+  cancel(): void;
+}): PanelHandle {
+  return {
+    update(change) {
+      if ((change.changed.has('selected') || change.changed.has('runs')) && o.picker.sync()) o.reload();
+      if (change.changed.has('theme')) o.redraw();
+    },
+    destroy() {
+      o.cancel();
+      o.observer.disconnect();
+      o.root.replaceChildren();
+    },
+  };
 }
