@@ -42,6 +42,12 @@ class StoreError(LoupeError, OSError):
     http_status = 500
 
 
+class StoreAccessError(StoreError, PermissionError):
+    """The store's folder cannot be created or written (a file in the way, no permission)."""
+
+    http_status = 500
+
+
 class AuthError(LoupeError, PermissionError):
     """A request to the dashboard lacks the right token."""
 

@@ -20,9 +20,9 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import LoupeValueError, NotFoundError, RunFinishedError, StoreError
-from .record.values import _FAST, check_key, check_step, coerce
-from .record.writer import LoggingWarning, Writer
+from .errors import LoupeValueError, NotFoundError, RunFinishedError, StoreAccessError
+from .record.values import FLOAT_MAX, STEP_MAX, check_key, check_step, coerce
+from .record.writer import FINISH_TIMEOUT, LoggingWarning, Writer
 from .store.sqlite import SqliteStore
 from .types import RunRecord, RunStatus
 
@@ -75,8 +75,11 @@ class Run:
     """
 
     def __init__(self, store: SqliteStore, record: RunRecord, next_step: int = 0,
-                 flush_interval: float = 0.25, max_queue: int = 100_000) -> None:
+                 flush_interval: float = 0.25, max_queue: int = 100_000,
+                 finish_timeout: float = FINISH_TIMEOUT) -> None:
         self._store = store
+        self._record = record
+        self._finish_timeout = finish_timeout
         self.id = record.id
         self.project = record.project
         self.name = record.name
@@ -89,7 +92,7 @@ class Run:
         self._finished = False
         self._lock = threading.Lock()
         self._writer = Writer(store, self.id, flush_interval=flush_interval, max_queue=max_queue,
-                              snapshot=self._snapshot)
+                              snapshot=self._snapshot, run_info=self._run_info)
         self._queue = self._writer._queue  # run.log appends here directly: one call less
         self._wake_at = self._writer._wake_at
         _LIVE.add(self)
@@ -129,18 +132,21 @@ class Run:
             values = dict(values)
         if step is None:
             step = self._next_step
-        elif type(step) is not int:
+        elif type(step) is not int or not -STEP_MAX <= step <= STEP_MAX:
             step = check_step(step)
-        self._next_step = step + 1
         known = self._known
         out = None
         for key, value in values.items():
             if key not in known:
                 known.add(check_key(key))
-            if type(value) not in _FAST:
-                if out is None:
-                    out = values.copy()
-                out[key] = coerce(key, value)
+            t = type(value)
+            if t is float or (t is int and -FLOAT_MAX <= value <= FLOAT_MAX):
+                continue
+            if out is None:
+                out = values.copy()
+            out[key] = coerce(key, value, step)
+        # Everything is checked: only now does the call count (and advance the step).
+        self._next_step = step + 1
         queue = self._queue
         if len(queue) >= self._wake_at:
             self._writer.make_room()
@@ -148,6 +154,8 @@ class Run:
             queue.append((step, _now(), values.copy(), False))
         else:
             queue.append((step, _now(), out, True))
+        if self._finished:  # finish() ran meanwhile on another thread: make sure this is kept
+            self._late()
 
     # -- artifacts and events (the panels' record.py build on these) -------------------------
     @property
@@ -168,6 +176,8 @@ class Run:
         check_key(tag)
         step = self.step if step is None else check_step(step)
         self._writer.put_artifact(kind, tag, step, dict(arrays), _jsonable(dict(meta or {})), encode)
+        if self._finished:
+            self._late()
 
     def event(self, kind: str, message: str, severity: str = "warning", step: int | None = None,
               location: str | None = None, data: Mapping[str, Any] | None = None) -> None:
@@ -181,8 +191,12 @@ class Run:
         if severity not in SEVERITIES:
             raise LoupeValueError(f"severity must be one of {SEVERITIES}, got {severity!r}")
         step = self.step if step is None else check_step(step)
+        if self._finished:
+            raise RunFinishedError(f"run {self.name!r} ({self.id}) has finished")
         self._writer.put_events([EventRecord(kind, step, severity, message, location,
                                              _jsonable(dict(data or {})), time.time())])
+        if self._finished:
+            self._late()
 
     # -- model insight (panels/model_summary, record/watch) ----------------------------------
     def log_model(self, model: Any, example_input: Any, *, name: str | None = None,
@@ -340,11 +354,38 @@ class Run:
         self._dirty = False
         return {"config": _jsonable(dict(self.config)), "summary": _jsonable(dict(self.summary))}
 
-    def finish(self, status: RunStatus | str = RunStatus.FINISHED) -> None:
+    def _run_info(self) -> dict[str, Any]:
+        """The run's identity, written into recovery files (so a run can be re-created)."""
+        r = self._record
+        return {"id": r.id, "project": r.project, "name": r.name, "started": r.started,
+                "heartbeat": r.heartbeat, "host": r.host, "pid": r.pid,
+                "config": _jsonable(dict(self.config)), "summary": _jsonable(dict(self.summary))}
+
+    def _late(self) -> None:
+        """Store what a ``log`` racing :meth:`finish` queued after the writer's last pass."""
+        with self._lock:
+            if not self._writer.alive:
+                self._writer.flush_late()
+
+    def finish(self, status: RunStatus | str = RunStatus.FINISHED, *,
+               timeout: float | None = None) -> None:
         """Write everything queued, mark the run finished and release the writer.
 
+        Bounded: returns within ``timeout`` (default: ``finish_timeout`` of :func:`init`, 5 s)
+        plus one flush interval plus about two seconds, whatever the store does. What the store
+        has not taken by then is saved to a recovery file next to it (the warning names it),
+        which ``tl.init``, ``tl.open`` and ``torchloupe recover`` load back exactly once.
+
         Calling it again does nothing. Also called by ``with`` and at interpreter exit.
+
+        Raises:
+            LoupeValueError: ``status`` is not a run status (checked before anything closes).
         """
+        try:
+            status = RunStatus(status)
+        except ValueError:
+            raise LoupeValueError(
+                f"status must be one of {[s.value for s in RunStatus]}, got {status!r}") from None
         for watcher in list(self.__dict__.get("_watchers", {}).values()):
             try:
                 watcher.close()  # queues its last sample before the writer stops
@@ -356,16 +397,12 @@ class Run:
             if self._finished:
                 return
             self._finished = True
-        self._writer.close()
-        status = RunStatus(status)
-        try:
-            self._store.compact(self.id)
-            self._store.update_run(self.id, status=status, ended=time.time(),
-                                   config=_jsonable(dict(self.config)),
-                                   summary=_jsonable(dict(self.summary)), heartbeat=time.time())
-        except Exception as exc:
-            warnings.warn(f"torchloupe: could not mark run {self.id} {status.value}: {exc}",
-                          stacklevel=2)
+        now = time.time()
+        final = {"status": status, "ended": now, "config": _jsonable(dict(self.config)),
+                 "summary": _jsonable(dict(self.summary)), "heartbeat": now}
+        self._writer.close(final, self._finish_timeout if timeout is None else timeout)
+        with self._lock:
+            self._writer.flush_late()  # a log() that raced this finish
         _LIVE.discard(self)
 
     @property
@@ -382,7 +419,8 @@ class Run:
 
 def init(project: str = "default", name: str | None = None, config: Mapping[str, Any] | None = None,
          dir: str | os.PathLike[str] = "./loupe", resume: str | None = None, *,
-         flush_interval: float = 0.25, max_queue: int = 100_000) -> Run:
+         flush_interval: float = 0.25, max_queue: int = 100_000,
+         finish_timeout: float = FINISH_TIMEOUT) -> Run:
     """Start recording a run (or continue one) in the store at ``dir``.
 
     Args:
@@ -394,6 +432,8 @@ def init(project: str = "default", name: str | None = None, config: Mapping[str,
             summary are loaded and its series grow from where they stopped; steps may repeat.
         flush_interval: seconds between writes; a killed process loses at most about this much.
         max_queue: log calls that may wait for the writer before ``log`` blocks (never drops).
+        finish_timeout: seconds ``finish()`` waits for a store that does not answer before it
+            saves what is left to a recovery file (see :meth:`Run.finish`).
 
     Returns:
         The :class:`Run`.
@@ -405,16 +445,24 @@ def init(project: str = "default", name: str | None = None, config: Mapping[str,
     """
     if not isinstance(project, str) or not project.strip():
         raise LoupeValueError(f"project must be a non-empty string, got {project!r}")
-    if flush_interval <= 0:
-        raise LoupeValueError(f"flush_interval must be positive, got {flush_interval}")
+    if not isinstance(flush_interval, (int, float)) or not flush_interval > 0:
+        raise LoupeValueError(f"flush_interval must be a positive number, got {flush_interval!r}")
+    if isinstance(max_queue, bool) or not isinstance(max_queue, int) or max_queue < 1:
+        raise LoupeValueError(f"max_queue must be a positive integer, got {max_queue!r}")
+    if not isinstance(finish_timeout, (int, float)) or not finish_timeout >= 0:
+        raise LoupeValueError(f"finish_timeout must be a number >= 0, got {finish_timeout!r}")
     try:
         store = SqliteStore(dir)
-    except StoreError as exc:
+    except StoreAccessError as exc:
+        # Only a folder that cannot be written at all records in memory; a damaged store, one
+        # of a newer version or one held locked raise: writing elsewhere would hide the problem.
         if resume is not None:
             raise
-        warnings.warn(f"torchloupe: {exc}. Recording in memory only: this run will not be saved.",
-                      LoggingWarning, stacklevel=2)
+        warnings.warn(f"torchloupe: {exc}. Recording in memory only: this run will not be saved "
+                      "in that store.", LoggingWarning, stacklevel=2)
         store = SqliteStore(dir, memory=True)
+    else:
+        _recover(store)
     host, pid = socket.gethostname(), os.getpid()
     if resume is not None:
         try:
@@ -425,7 +473,7 @@ def init(project: str = "default", name: str | None = None, config: Mapping[str,
         last = max((s.last_step for s in store.series(record.id) if s.last_step is not None),
                    default=-1)
         return Run(store, record, next_step=last + 1, flush_interval=flush_interval,
-                   max_queue=max_queue)
+                   max_queue=max_queue, finish_timeout=finish_timeout)
     now = time.time()
     run_id = secrets.token_hex(4)
     if name is None:
@@ -435,7 +483,20 @@ def init(project: str = "default", name: str | None = None, config: Mapping[str,
                        started=now, ended=None, heartbeat=now, config=_jsonable(dict(config or {})),
                        summary={}, host=host, pid=pid)
     store.create_run(record)
-    return Run(store, record, flush_interval=flush_interval, max_queue=max_queue)
+    return Run(store, record, flush_interval=flush_interval, max_queue=max_queue,
+               finish_timeout=finish_timeout)
+
+
+def _recover(store: SqliteStore) -> None:
+    """Load the store's waiting recovery files (left by runs that could not finish in it)."""
+    from .store.recovery import pending, recover
+
+    if not pending(store.dir):
+        return
+    done = recover(store, quiet=True)
+    if done.loaded:
+        warnings.warn(f"torchloupe: loaded {len(done.loaded)} recovery file(s) into {store.dir} "
+                      f"({done.points} points)", LoggingWarning, stacklevel=3)
 
 
 def _merge_config(store: SqliteStore, record: RunRecord,

@@ -8,14 +8,24 @@ caller's thread), groups the points per series and appends them to the store in 
 
 Back-pressure policy: the queue holds at most ``max_queue`` log calls. When it is full, ``run.log``
 waits until the writer has drained it (warning once with how long it waited); nothing is dropped.
-When the store cannot be written (full disk, read-only folder), the writer warns once, keeps the
-points in memory and retries every flush; beyond ``max_buffered`` points it drops the oldest and
-says how many in a warning and in the run's summary (``_torchloupe/dropped_points``) as soon as
-the store can be written again: data is never dropped silently.
+When the store cannot be written (full disk, read-only folder, a lock held by another process), the
+writer warns, keeps the points in memory and retries every flush; beyond ``max_buffered`` points it
+spills them to a recovery file (:mod:`torchloupe.store.recovery`) and says where.
+
+Finishing is bounded: :meth:`Writer.close` returns within its ``timeout`` plus about two seconds,
+whatever the store does. What could not be written by then (points, artifacts, events and the
+run's final status) is spilled to a recovery file that ``tl.init``, ``tl.open`` and ``torchloupe
+recover`` load back exactly once. Only when no folder at all can be written are points lost, and
+the warning says how many.
+
+Isolation: ``run.log`` checks every value on the caller's thread, so the writer only ever sees
+numbers it can store. What can still fail here (a tensor whose device cannot be read) is dropped
+alone, with a warning naming its key and step; the points around it are kept.
 """
 
 from __future__ import annotations
 
+import io
 import sqlite3
 import sys
 import threading
@@ -29,6 +39,8 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import LoupeValueError
+from ..store.recovery import Spill, write_spill
 from ..store.sqlite import Points, SqliteStore
 
 Item = tuple[int, float, dict[str, Any], bool]
@@ -36,6 +48,10 @@ Item = tuple[int, float, dict[str, Any], bool]
 
 
 _STEP, _WALL, _VALUES = itemgetter(0), itemgetter(1), itemgetter(2)
+_DROP = object()
+"""Marks a queued value that could not be read (dropped alone, with a warning)."""
+FINISH_TIMEOUT = 5.0
+"""Default seconds ``finish()`` waits for the store beyond one flush before spilling."""
 
 
 class LoggingWarning(UserWarning):
@@ -57,25 +73,41 @@ class Writer:
 
     def __init__(self, store: SqliteStore, run_id: str, *, flush_interval: float = 0.25,
                  max_queue: int = 100_000, max_buffered: int = 50_000_000,
-                 snapshot: Callable[[], dict[str, Any]] | None = None) -> None:
+                 snapshot: Callable[[], dict[str, Any]] | None = None,
+                 run_info: Callable[[], dict[str, Any]] | None = None) -> None:
+        if not isinstance(max_queue, int) or isinstance(max_queue, bool) or max_queue < 1:
+            raise LoupeValueError(f"max_queue must be a positive integer, got {max_queue!r}")
+        if not flush_interval > 0:
+            raise LoupeValueError(f"flush_interval must be positive, got {flush_interval!r}")
         self.store = store
         self.run_id = run_id
         self.flush_interval = flush_interval
         self.max_queue = max_queue
         self.max_buffered = max_buffered
         self._snapshot = snapshot
+        self._run_info = run_info or (lambda: {"id": run_id})
         self._queue: deque[Item] = deque()
         self._objects: deque[tuple[Any, ...]] = deque()  # artifacts and events, in order
         self._wake = threading.Event()
         self._wake_at = max(1, max_queue // 4)
         self._stopping = False
-        self._pending: dict[str, list[np.ndarray]] = {}
+        self._abandon = False
+        self._deadline = float("inf")
+        self._final: dict[str, Any] = {}
+        self._conn: Any = None  # the writer thread's connection, interrupted by a late close
+        self._pending: dict[str, list[Points]] = {}
         self._buffered = 0
         self._dropped = 0
         self._failing: str | None = None
         self._warned_behind = False
+        self._last_error: str | None = None
         self._last_beat = 0.0
+        self._carry: dict[str, Any] = {}
         self.points_written = 0
+        self.spills: list[Any] = []
+        """Recovery files this writer wrote."""
+        self.observers: list[Callable[[str, np.ndarray, np.ndarray], None]] = []
+        """Called on the writer thread with (key, steps, values) of every point, in logging order."""
         self.error: BaseException | None = None
         self._thread = threading.Thread(target=self._loop, name=f"torchloupe-writer-{run_id}",
                                         daemon=True)
@@ -132,11 +164,46 @@ class Writer:
         """Ask the writer to write now (config or summary changed)."""
         self._wake.set()
 
-    def close(self, timeout: float | None = None) -> None:
-        """Write everything still queued, then stop the thread."""
+    def close(self, final: dict[str, Any] | None = None, timeout: float = FINISH_TIMEOUT) -> None:
+        """Write everything still queued and then the run's ``final`` columns (status, ended...),
+        then stop the thread.
+
+        Returns within ``timeout`` + one flush interval + about two seconds, whatever the store
+        does: what cannot be written by then goes to a recovery file (see the module docstring).
+        """
+        self._final = dict(final or {})
+        self._deadline = time.monotonic() + max(0.0, timeout)
         self._stopping = True
         self._wake.set()
-        self._thread.join(timeout)
+        self._thread.join(max(0.0, timeout) + self.flush_interval + 0.5)
+        if self._thread.is_alive():
+            # Stuck inside the store (a lock held elsewhere, a slow disk): interrupt it. The
+            # transaction rolls back, so what it held is spilled once, not written twice.
+            self._abandon = True
+            conn = self._conn
+            if conn is not None:
+                try:
+                    conn.interrupt()
+                except Exception:  # a closed connection: nothing to interrupt
+                    pass
+            self._wake.set()
+            self._thread.join(1.5)
+        if self._thread.is_alive():
+            warnings.warn(f"torchloupe: the writer of run {self.run_id} did not stop; "
+                          f"{len(self._queue)} queued log calls may not be saved",
+                          LoggingWarning, stacklevel=3)
+
+    def flush_late(self) -> None:
+        """Store what was queued after the writer stopped (a ``log`` racing ``finish``), on the
+        calling thread; spill it when the store cannot take it."""
+        if self._thread.is_alive() or (not self._queue and not self._objects):
+            return
+        try:
+            self._flush()
+        except Exception as exc:  # keep it for the spill below
+            self._warn_failure(exc)
+        if self._queue or self._objects or self._pending:
+            self._spill_all(final=False)
 
     @property
     def alive(self) -> bool:
@@ -145,35 +212,77 @@ class Writer:
 
     # -- writer thread ---------------------------------------------------------------------
     def _loop(self) -> None:
+        if not getattr(self.store, "memory", False):
+            try:
+                self._conn = self.store.conn
+            except Exception:
+                self._conn = None
         while True:
             self._wake.wait(self.flush_interval)
             self._wake.clear()
             stopping = self._stopping
+            ok = False
             try:
-                self._flush()
-            except Exception as exc:  # a bug here must not kill training; say it once
-                if self.error is None:
-                    self.error = exc
-                    warnings.warn(f"torchloupe: the writer failed: {exc!r}", LoggingWarning,
-                                  stacklevel=1)
-                time.sleep(self.flush_interval)
-            if stopping and not self._queue and not self._objects:
+                ok = self._flush()
+            except Exception as exc:  # a bug here must not kill training; say what happened
+                self._warn_failure(exc)
+            if not stopping:
+                if not ok:
+                    time.sleep(self.flush_interval)
+                continue
+            if ok and not self._queue and not self._objects and not self._pending:
+                if self._write_final():
+                    return
+            if self._abandon or time.monotonic() >= self._deadline:
+                self._spill_all(final=True)
                 return
+            if not ok:
+                time.sleep(min(self.flush_interval, 0.1))
+
+    def _warn_failure(self, exc: BaseException) -> None:
+        self.error = exc
+        text = repr(exc)
+        if text != self._last_error:
+            self._last_error = text
+            warnings.warn(f"torchloupe: the writer failed: {text}", LoggingWarning, stacklevel=1)
+
+    def _write_final(self) -> bool:
+        """Merge this run's small chunks and write its final columns; False if the store failed."""
+        if not self._final:
+            return True
+        try:
+            self.store.compact(self.run_id)
+        except Exception as exc:  # an optimisation only: the points are all stored already
+            if self._failing is None:
+                warnings.warn(f"torchloupe: could not compact run {self.run_id}: {exc}",
+                              LoggingWarning, stacklevel=1)
+        fields = dict(self._final)
+        if self._snapshot is not None:
+            self._snapshot()  # consumed: the final columns carry config and summary
+        try:
+            self.store.update_run(self.run_id, **fields)
+        except Exception as exc:
+            self._on_store_error(exc, {})
+            return False
+        self._final = {}
+        return True
 
     def _drain(self) -> list[Item]:
         queue = self._queue
         return [queue.popleft() for _ in range(len(queue))]
 
-    def _flush(self) -> None:
+    def _flush(self) -> bool:
+        """Write what is queued; False when the store refused it (it is kept for later)."""
         items = self._drain()
         if items:
             self._group(items)
         now = time.time()
-        fields: dict[str, Any] = {}
+        fields: dict[str, Any] = self._carry
+        self._carry = {}
         if self._snapshot is not None:
             fields.update(self._snapshot())
         if not self._pending and not fields and now - self._last_beat < 1.0:
-            return
+            return self._write_objects()
         if self._dropped:
             summary = dict(fields.get("summary") or {})
             fields["summary"] = {**summary, "_torchloupe/dropped_points": self._dropped}
@@ -182,8 +291,10 @@ class Writer:
         try:
             self.store.append(self.run_id, points, fields)
         except Exception as exc:
+            # Config and summary changes are written with the next flush that works.
+            self._carry = {k: v for k, v in fields.items() if k in ("config", "summary")}
             self._on_store_error(exc, points)
-            return
+            return False
         if self._failing is not None:
             warnings.warn(f"torchloupe: the store {self.store.dir} is writable again; recording "
                           "resumed", LoggingWarning, stacklevel=1)
@@ -192,9 +303,9 @@ class Writer:
         self.points_written += sum(len(p[2]) for p in points.values())
         self._pending.clear()
         self._buffered = 0
-        self._write_objects()
+        return self._write_objects()
 
-    def _write_objects(self) -> None:
+    def _write_objects(self) -> bool:
         """Write queued artifacts and events; on a store error keep them for the next flush."""
         objects = self._objects
         while objects:
@@ -211,74 +322,37 @@ class Writer:
                 else:
                     self.store.add_events(self.run_id, item[1])
             except Exception as exc:
-                if isinstance(exc, (OSError, sqlite3.Error)) or "StoreError" in type(exc).__name__:
+                if _is_store_error(exc):
                     self._on_store_error(exc, {})
-                    return
+                    return False
                 warnings.warn(f"torchloupe: could not record {item[0]} {item[1:3]}: {exc!r}",
                               LoggingWarning, stacklevel=1)
             objects.popleft()
+        return True
 
+    # -- grouping: queued calls -> per-series arrays -----------------------------------------
     def _group(self, items: list[Item]) -> None:
         """Turn queued log calls into per-series arrays, keeping each series in logging order.
 
-        Calls whose values are all plain numbers are grouped by their key tuple and converted
-        with one ``np.array`` per group (the common case: the same dict shape every step);
-        the others, which may hold tensors, go value by value.
+        Should anything fail in the batch conversion, the batch is converted again value by
+        value, and only the values that cannot be read are dropped (with a warning).
         """
-        groups: dict[tuple[str, ...], tuple[list[int], list[Item]]] = {}
-        slow: dict[str, tuple[list[int], list[int], list[float], list[Any]]] = {}
-        tensors: list[tuple[list[Any], int, Any]] = []
-        for index, item in enumerate(items):
-            values = item[2]
-            if not item[3]:
-                sig = tuple(values)
-                g = groups.get(sig)
-                if g is None:
-                    g = groups[sig] = ([], [])
-                g[0].append(index)
-                g[1].append(item)
-                continue
-            step, wall = item[0], item[1]
-            for key, value in values.items():
-                col = slow.get(key)
-                if col is None:
-                    col = slow[key] = ([], [], [], [])
-                col[0].append(index)
-                col[1].append(step)
-                col[2].append(wall)
-                if type(value) is not float and type(value) is not int:
-                    tensors.append((col[3], len(col[3]), value))
-                col[3].append(value)
-        _resolve(tensors)
-        parts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]] = {}
-        for sig, (idx, group) in groups.items():
-            n, k = len(group), len(sig)
-            # C-level iteration throughout: this loop runs for every point logged.
-            flat = np.fromiter(chain.from_iterable(map(dict.values, map(_VALUES, group))),
-                               dtype=np.float64, count=n * k)
-            table = flat.reshape(n, k)
-            idx_a = np.asarray(idx, dtype=np.int64)
-            steps_a = np.fromiter(map(_STEP, group), dtype=np.int64, count=n)
-            walls_a = np.fromiter(map(_WALL, group), dtype=np.float64, count=n)
-            for j, key in enumerate(sig):
-                parts.setdefault(key, []).append((idx_a, steps_a, walls_a, table[:, j].copy()))
-        for key, (idx, steps, walls, vals) in slow.items():
-            parts.setdefault(key, []).append((np.asarray(idx, dtype=np.int64),
-                                              np.asarray(steps, dtype=np.int64),
-                                              np.asarray(walls, dtype=np.float64),
-                                              np.asarray(vals, dtype=np.float64)))
-        for key, chunks in parts.items():
-            if len(chunks) == 1:
-                _, steps_a, walls_a, vals_a = chunks[0]
-            else:
-                order = np.argsort(np.concatenate([c[0] for c in chunks]), kind="stable")
-                steps_a = np.concatenate([c[1] for c in chunks])[order]
-                walls_a = np.concatenate([c[2] for c in chunks])[order]
-                vals_a = np.concatenate([c[3] for c in chunks])[order]
+        try:
+            parts = _convert(items)
+        except Exception:
+            parts = _convert(_sanitize(items))
+        for key, (steps_a, walls_a, vals_a) in parts.items():
             self._pending.setdefault(key, []).append((steps_a, walls_a, vals_a))
             self._buffered += len(vals_a)
+            for observe in self.observers:
+                try:
+                    observe(key, steps_a, vals_a)
+                except Exception as exc:
+                    warnings.warn(f"torchloupe: an observer of {key!r} failed: {exc!r}",
+                                  LoggingWarning, stacklevel=1)
         if self._buffered > self.max_buffered:
-            self._drop_oldest()
+            if self._failing is None or not self._spill_points():
+                self._drop_oldest()
 
     def _points(self) -> dict[str, Points]:
         out: dict[str, Points] = {}
@@ -291,6 +365,75 @@ class Writer:
                             np.concatenate([p[2] for p in parts]))
                 self._pending[key] = [out[key]]
         return out
+
+    # -- spilling ----------------------------------------------------------------------------
+    def _spill_points(self) -> bool:
+        """Move the points held in memory to a recovery file (the store has been failing)."""
+        spill = Spill(run=self._run_info(), points=self._points())
+        try:
+            path = write_spill(self.store.dir, spill)
+        except Exception as exc:
+            warnings.warn(f"torchloupe: cannot write a recovery file: {exc}", LoggingWarning,
+                          stacklevel=1)
+            return False
+        self.spills.append(path)
+        warnings.warn(f"torchloupe: the store {self.store.dir} has not been writable for a while "
+                      f"({self._failing}); {spill.n_points} points were saved to the recovery file "
+                      f"{path} (loaded back by tl.init, tl.open or `torchloupe recover`)",
+                      LoggingWarning, stacklevel=1)
+        self._pending.clear()
+        self._buffered = 0
+        return True
+
+    def _spill_all(self, final: bool) -> None:
+        """Save everything not yet stored to a recovery file (on a failed or stuck finish)."""
+        items = self._drain()
+        if items:
+            self._group(items)
+        spill = Spill(run=self._run_info(), points=self._points())
+        if final:
+            spill.fields = dict(self._final)
+        if self._dropped:
+            spill.fields["summary"] = {**dict(spill.fields.get("summary") or {}),
+                                       "_torchloupe/dropped_points": self._dropped}
+        while self._objects:
+            item = self._objects.popleft()
+            try:
+                if item[0] == "artifact":
+                    _, kind, tag, step, arrays, meta, encode = item
+                    host = {k: _to_numpy(v) for k, v in arrays.items()}
+                    if encode is None:
+                        buf = io.BytesIO()
+                        np.savez(buf, **{k: np.asarray(v) for k, v in host.items()})
+                        data, ext = buf.getvalue(), "npz"
+                    else:
+                        data, ext = encode(host)
+                    spill.artifacts.append(({"kind": kind, "tag": tag, "step": step,
+                                             "meta": meta or {}, "ext": ext}, data))
+                else:
+                    spill.events += [_event_dict(e) for e in item[1]]
+            except Exception as exc:
+                warnings.warn(f"torchloupe: could not save {item[0]} {item[1:3]}: {exc!r}",
+                              LoggingWarning, stacklevel=1)
+        if spill.empty:
+            return
+        try:
+            path = write_spill(self.store.dir, spill)
+        except Exception as exc:
+            warnings.warn(f"torchloupe: run {self.run_id} could not be finished in the store "
+                          f"({self._failing or exc}) and no recovery file could be written ({exc}): "
+                          f"{spill.n_points} points, {len(spill.artifacts)} artifacts and "
+                          f"{len(spill.events)} events are lost", LoggingWarning, stacklevel=1)
+            return
+        self.spills.append(path)
+        self._pending.clear()
+        self._buffered = 0
+        self._final = {}
+        warnings.warn(f"torchloupe: the store {self.store.dir} could not be written "
+                      f"({self._failing or 'it did not answer in time'}); {spill.n_points} points, "
+                      f"{len(spill.artifacts)} artifacts, {len(spill.events)} events and the run's "
+                      f"final state were saved to the recovery file {path}. tl.init, tl.open or "
+                      "`torchloupe recover` load it back.", LoggingWarning, stacklevel=1)
 
     def _drop_oldest(self) -> None:
         excess = self._buffered - self.max_buffered
@@ -305,16 +448,127 @@ class Writer:
                 self._dropped += take
                 self._buffered -= take
         warnings.warn(f"torchloupe: {self._dropped} points dropped so far: the store "
-                      f"{self.store.dir} has not been writable for a while ({self._failing})",
-                      LoggingWarning, stacklevel=1)
+                      f"{self.store.dir} has not been writable for a while ({self._failing}) "
+                      "and no recovery file could be written", LoggingWarning, stacklevel=1)
 
     def _on_store_error(self, exc: Exception, points: dict[str, Points]) -> None:
         if self._failing is None:
             self._failing = str(exc)
             warnings.warn(
                 f"torchloupe: cannot write to the store {self.store.dir}: {exc}. Training goes on; "
-                f"points are kept in memory (up to {self.max_buffered}) and written when it works "
-                "again.", LoggingWarning, stacklevel=1)
+                f"points are kept in memory and written when it works again (or saved to a "
+                "recovery file next to the store if it still fails when the run finishes).",
+                LoggingWarning, stacklevel=1)
+
+
+def _is_store_error(exc: BaseException) -> bool:
+    return isinstance(exc, (OSError, sqlite3.Error)) or "StoreError" in type(exc).__name__
+
+
+def _event_dict(e: Any) -> dict[str, Any]:
+    return {"kind": e.kind, "step": e.step, "severity": e.severity, "message": e.message,
+            "location": e.location, "data": e.data, "wall": e.wall}
+
+
+def _convert(items: list[Item]) -> dict[str, Points]:
+    """Per-series (steps, walls, values) arrays of queued log calls, in logging order.
+
+    Calls whose values are all plain numbers are grouped by their key tuple and converted with
+    one ``np.array`` per group (the common case: the same dict shape every step); the others,
+    which may hold tensors, go value by value.
+    """
+    groups: dict[tuple[str, ...], tuple[list[int], list[Item]]] = {}
+    slow: dict[str, tuple[list[int], list[int], list[float], list[Any]]] = {}
+    tensors: list[tuple[list[Any], int, Any, str, int]] = []
+    for index, item in enumerate(items):
+        values = item[2]
+        if not item[3]:
+            sig = tuple(values)
+            g = groups.get(sig)
+            if g is None:
+                g = groups[sig] = ([], [])
+            g[0].append(index)
+            g[1].append(item)
+            continue
+        step, wall = item[0], item[1]
+        for key, value in values.items():
+            col = slow.get(key)
+            if col is None:
+                col = slow[key] = ([], [], [], [])
+            col[0].append(index)
+            col[1].append(step)
+            col[2].append(wall)
+            if type(value) is not float and type(value) is not int:
+                tensors.append((col[3], len(col[3]), value, key, step))
+            col[3].append(value)
+    _resolve(tensors)
+    parts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]] = {}
+    for sig, (idx, group) in groups.items():
+        n, k = len(group), len(sig)
+        # C-level iteration throughout: this loop runs for every point logged.
+        flat = np.fromiter(chain.from_iterable(map(dict.values, map(_VALUES, group))),
+                           dtype=np.float64, count=n * k)
+        table = flat.reshape(n, k)
+        idx_a = np.asarray(idx, dtype=np.int64)
+        steps_a = np.fromiter(map(_STEP, group), dtype=np.int64, count=n)
+        walls_a = np.fromiter(map(_WALL, group), dtype=np.float64, count=n)
+        for j, key in enumerate(sig):
+            parts.setdefault(key, []).append((idx_a, steps_a, walls_a, table[:, j].copy()))
+    for key, (idx, steps, walls, vals) in slow.items():
+        if any(v is _DROP for v in vals):
+            keep = [i for i, v in enumerate(vals) if v is not _DROP]
+            idx, steps = [idx[i] for i in keep], [steps[i] for i in keep]
+            walls, vals = [walls[i] for i in keep], [vals[i] for i in keep]
+            if not vals:
+                continue
+        parts.setdefault(key, []).append((np.asarray(idx, dtype=np.int64),
+                                          np.asarray(steps, dtype=np.int64),
+                                          np.asarray(walls, dtype=np.float64),
+                                          np.asarray(vals, dtype=np.float64)))
+    out: dict[str, Points] = {}
+    for key, chunks in parts.items():
+        if len(chunks) == 1:
+            _, steps_a, walls_a, vals_a = chunks[0]
+        else:
+            order = np.argsort(np.concatenate([c[0] for c in chunks]), kind="stable")
+            steps_a = np.concatenate([c[1] for c in chunks])[order]
+            walls_a = np.concatenate([c[2] for c in chunks])[order]
+            vals_a = np.concatenate([c[3] for c in chunks])[order]
+        out[key] = (steps_a, walls_a, vals_a)
+    return out
+
+
+def _sanitize(items: list[Item]) -> list[Item]:
+    """The same calls with every value read one by one into a float; what cannot be read (or
+    a step that is not an int64) is dropped alone, with a warning naming its key and step."""
+    out: list[Item] = []
+    for step, wall, values, _mixed in items:
+        try:
+            step = int(step)
+            if not -(2**63) <= step < 2**63:
+                raise OverflowError("step out of int64 range")
+            wall = float(wall)
+        except (TypeError, ValueError, OverflowError) as exc:
+            warnings.warn(f"torchloupe: dropped the values logged at step {step!r} "
+                          f"({', '.join(map(repr, values))}): {exc!r}", LoggingWarning,
+                          stacklevel=1)
+            continue
+        clean: dict[str, Any] = {}
+        for key, value in values.items():
+            try:
+                if type(value) in (float, int):
+                    clean[key] = float(value)
+                    continue
+                slot = [value]
+                _resolve([(slot, 0, value, key, step)])
+                if slot[0] is not _DROP:
+                    clean[key] = float(slot[0])
+            except Exception as exc:
+                warnings.warn(f"torchloupe: dropped the value of {key!r} at step {step}: "
+                              f"{exc!r}", LoggingWarning, stacklevel=1)
+        if clean:
+            out.append((step, wall, clean, False))
+    return out
 
 
 def _to_numpy(value: Any) -> np.ndarray:
@@ -327,24 +581,40 @@ def _to_numpy(value: Any) -> np.ndarray:
     return np.asarray(value)
 
 
-def _resolve(tensors: list[tuple[list[Any], int, Any]]) -> None:
-    """Replace queued tensors by floats: one stack and one copy to the CPU per (device, dtype)."""
+def _resolve(tensors: list[tuple[list[Any], int, Any, str, int]]) -> None:
+    """Replace queued tensors by floats: one stack and one copy to the CPU per (device, dtype).
+
+    When a group cannot be read, its tensors are read one by one; one that still fails is
+    replaced by ``_DROP`` (and dropped with a warning naming its key and step), alone.
+    """
     if not tensors:
         return
     import torch
 
-    groups: dict[tuple[Any, Any], list[tuple[list[Any], int, Any]]] = {}
+    groups: dict[tuple[Any, Any], list[tuple[list[Any], int, Any, str, int]]] = {}
     for slot in tensors:
         value = slot[2]
-        groups.setdefault((value.device, value.dtype), []).append(slot)
+        try:
+            where = (value.device, value.dtype)
+        except Exception:
+            where = (None, None)
+        groups.setdefault(where, []).append(slot)
     for group in groups.values():
         try:
             with torch.no_grad():
                 stacked = torch.stack([s[2].reshape(()) for s in group]).cpu()
             floats = stacked.to(torch.float64).tolist()
-        except Exception as exc:  # e.g. a device error; keep the points, as NaN, and say why
-            warnings.warn(f"torchloupe: could not read {len(group)} logged tensors: {exc!r}; "
-                          "stored as NaN", LoggingWarning, stacklevel=1)
-            floats = [float("nan")] * len(group)
-        for (vals, index, _), number in zip(group, floats):
+        except Exception:
+            floats = [_read_one(torch, s[2], s[3], s[4]) for s in group]
+        for (vals, index, *_), number in zip(group, floats):
             vals[index] = number
+
+
+def _read_one(torch: Any, value: Any, key: str, step: int) -> Any:
+    try:
+        with torch.no_grad():
+            return float(value.detach().reshape(()).cpu().to(torch.float64))
+    except Exception as exc:
+        warnings.warn(f"torchloupe: dropped the value of {key!r} at step {step}: could not read "
+                      f"the tensor ({exc!r})", LoggingWarning, stacklevel=1)
+        return _DROP

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..errors import StoreError
 from ..types import RunRecord, RunStatus, SeriesInfo
 from .sqlite import SqliteStore
 
@@ -147,6 +148,13 @@ class Store:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.backend = SqliteStore(path, create=False)
         self.dir = self.backend.dir
+        from .recovery import pending, recover
+
+        if pending(self.dir):  # what runs could not write here, loaded back once
+            try:
+                recover(self.backend, quiet=True)
+            except (StoreError, OSError):
+                pass  # a read-only copy of a store: readable as it is
 
     def __repr__(self) -> str:
         return f"Store('{self.dir}')"

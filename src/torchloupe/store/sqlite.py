@@ -8,25 +8,32 @@ connection.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
+import random
 import socket
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..analyze.blocks import BLOCK, BLOCK_DTYPE, Axis, combine, summarize
-from ..errors import NotFoundError, StoreError
+from ..errors import NotFoundError, StoreAccessError, StoreError
 from ..types import RunRecord, RunStatus, SeriesInfo
 from .artifacts import ArtifactsMixin
 from .schema import migrate
 
 DB_NAME = "loupe.db"
+LOCK_NAME = "loupe.lock"
+"""A file next to the database whose ``flock`` serializes opening, creating and migrating it."""
+OPEN_TIMEOUT = 120.0
+"""Seconds that opening a store keeps retrying while other processes hold it locked."""
 FANOUT = 8
 """Chunks of one level that are merged into one chunk of the next level."""
 SEAL = 65_536
@@ -75,7 +82,7 @@ class SqliteStore(ArtifactsMixin):
                 self.dir.mkdir(parents=True, exist_ok=True)
                 (self.dir / "blobs").mkdir(exist_ok=True)
             except OSError as exc:
-                raise StoreError(f"cannot create the store directory {self.dir}: {exc}") from exc
+                raise StoreAccessError(f"cannot create the store directory {self.dir}: {exc}") from exc
         self._connect()
 
     # -- connections -----------------------------------------------------------------------
@@ -88,25 +95,52 @@ class SqliteStore(ArtifactsMixin):
         return conn
 
     def _open_connection(self) -> sqlite3.Connection:
+        if self.memory:
+            conn = sqlite3.connect(self._memory_uri, uri=True, isolation_level=None,
+                                   timeout=60.0, check_same_thread=False)
+            migrate(conn)
+            return conn
+        # Many processes may open a new store at the same instant (DDP ranks): creating the file,
+        # switching it to WAL and creating the schema happen under an exclusive file lock, and a
+        # "database is locked" that still gets through (another host, NFS) is retried with
+        # back-off. A lock is never a reason to give up on the store.
+        deadline = time.monotonic() + OPEN_TIMEOUT
+        delay = 0.01
+        while True:
+            try:
+                with store_lock(self.dir):
+                    return self._open_file()
+            except sqlite3.OperationalError as exc:
+                text = str(exc).lower()
+                if "unable to open" in text or "readonly" in text:
+                    raise StoreAccessError(f"cannot open the store {self.db_path}: {exc}") from exc
+                if not _is_busy(exc) or time.monotonic() > deadline:
+                    raise StoreError(f"cannot open the store {self.db_path}: {exc}") from exc
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"cannot open the store {self.db_path}: {exc} (the file is "
+                                 "damaged or not a torchloupe store)") from exc
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 1.0)
+
+    def _open_file(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.db_path, isolation_level=None, timeout=60.0,
+                               check_same_thread=False)
         try:
-            if self.memory:
-                conn = sqlite3.connect(self._memory_uri, uri=True, isolation_level=None,
-                                       timeout=60.0, check_same_thread=False)
-            else:
-                conn = sqlite3.connect(self.db_path, isolation_level=None, timeout=60.0,
-                                       check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout=60000")
+            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            if mode.lower() != "wal":
                 mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
                 if mode.lower() != "wal":
                     raise StoreError(f"cannot put {self.db_path} in WAL mode (got {mode!r})")
-                # NORMAL in WAL mode: a crash of the process loses nothing committed; only a
-                # power failure can lose the last transactions, and it never corrupts the file.
-                conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA busy_timeout=60000")
+            # NORMAL in WAL mode: a crash of the process loses nothing committed; only a
+            # power failure can lose the last transactions, and it never corrupts the file.
+            conn.execute("PRAGMA synchronous=NORMAL")
             # Reads of large blobs (chunks, summaries) straight from the page cache.
             conn.execute("PRAGMA mmap_size=4294967296")
             migrate(conn)
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open the store {self.db_path}: {exc}") from exc
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
     @property
@@ -319,6 +353,57 @@ class SqliteStore(ArtifactsMixin):
                     self._merge_tail(c, sid, tail, everything=True)
                     tail.clear()
 
+    # -- recovery ------------------------------------------------------------------------------
+    def load_spill(self, spill_id: str, spill: Any) -> bool:
+        """Load a recovery file's contents (:class:`~.recovery.Spill`) in one transaction that
+        also records ``spill_id``, so that the same spill is never loaded twice.
+
+        Returns:
+            False when this spill had been loaded already.
+        """
+        from .artifacts import EventRecord
+
+        marker = f"recovered:{spill_id}"
+        run = spill.run
+        run_id = str(run["id"])
+        try:
+            with _transaction(self.conn) as c:
+                if c.execute("SELECT 1 FROM meta WHERE key=?", (marker,)).fetchone():
+                    return False
+                if not c.execute("SELECT 1 FROM runs WHERE id=?", (run_id,)).fetchone():
+                    c.execute(
+                        "INSERT INTO runs(id, project, name, status, started, ended, heartbeat,"
+                        " host, pid, config, summary) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                        (run_id, str(run.get("project", "default")), str(run.get("name", run_id)),
+                         "crashed", float(run.get("started") or time.time()), None,
+                         run.get("heartbeat"), str(run.get("host", "")), int(run.get("pid") or 0),
+                         _dumps(run.get("config") or {}), _dumps(run.get("summary") or {})))
+                for key, (steps, walls, values) in spill.points.items():
+                    if len(values):
+                        self._append_series(c, run_id, key, steps, walls, values)
+                if spill.events:
+                    self.add_events(run_id, [EventRecord(
+                        str(e["kind"]), e.get("step"), str(e["severity"]), str(e["message"]),
+                        e.get("location"), dict(e.get("data") or {}), float(e.get("wall") or 0))
+                        for e in spill.events])
+                for meta, blob in spill.artifacts:
+                    self.put_artifact(run_id, str(meta["kind"]), str(meta["tag"]), meta.get("step"),
+                                      None, meta.get("meta") or {}, blob, str(meta.get("ext", "npz")))
+                fields = {k: v for k, v in spill.fields.items()
+                          if k in {"status", "ended", "heartbeat", "config", "summary"}}
+                if fields:
+                    self._update_run(c, run_id, fields)
+                c.execute("INSERT INTO meta(key, value) VALUES (?, ?)", (marker, str(time.time())))
+        except sqlite3.Error as exc:
+            self._series_ids.clear()
+            self._tails.clear()
+            raise StoreError(f"cannot load a recovery file into {self.db_path}: {exc}") from exc
+        except BaseException:
+            self._series_ids.clear()
+            self._tails.clear()
+            raise
+        return True
+
     # -- series: reading -------------------------------------------------------------------
     def series(self, run_id: str) -> list[SeriesInfo]:
         """The scalar series of a run, sorted by key."""
@@ -426,6 +511,39 @@ class SqliteStore(ArtifactsMixin):
             rows += self.conn.execute(f"SELECT {columns} FROM chunks WHERE id IN ({marks})"
                                       " ORDER BY start", batch).fetchall()
         return rows
+
+
+@contextlib.contextmanager
+def store_lock(directory: Path) -> Iterator[None]:
+    """Hold the store's exclusive file lock (``flock`` on ``<dir>/loupe.lock``) for a block.
+
+    Serializes what must not run twice at once across processes: creating and migrating the
+    database, loading recovery files. Where the lock file cannot be created (a read-only store)
+    the block runs without it.
+
+    Example:
+        >>> import tempfile
+        >>> with store_lock(Path(tempfile.mkdtemp())):
+        ...     pass
+    """
+    try:
+        fd = os.open(directory / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        try:
+            fd = os.open(directory / LOCK_NAME, os.O_RDONLY)
+        except OSError:
+            yield
+            return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
 
 
 class _transaction:
