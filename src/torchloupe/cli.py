@@ -59,6 +59,14 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["csv", "parquet"], help="default: from -o's suffix, else csv")
     export.add_argument("-o", "--output", help="output file (default: RUN_NAME.FORMAT)")
     export.add_argument("--dir", default=DEFAULT_DIR, help="store directory (default: %(default)s)")
+
+    recover = sub.add_parser(
+        "recover", help="load recovery files into a store",
+        description="Load what runs could not write to their store (recovery files, *.spill) "
+                    "back into it, each exactly once. Without FILE: the store's recovery/ folder "
+                    "and the user's fallback folder (~/.cache/torchloupe/recovery).")
+    recover.add_argument("files", nargs="*", metavar="FILE", help="recovery files or folders")
+    recover.add_argument("--dir", default=DEFAULT_DIR, help="store directory (default: %(default)s)")
     return p
 
 
@@ -149,7 +157,22 @@ def _export(args: argparse.Namespace, console) -> int:  # type: ignore[no-untype
     return 0
 
 
-_COMMANDS = {"demo": _demo, "ui": _ui, "ls": _ls, "show": _show, "export": _export}
+def _recover(args: argparse.Namespace, console) -> int:  # type: ignore[no-untyped-def]
+    from .store.recovery import recover
+    from .store.sqlite import SqliteStore
+
+    done = recover(SqliteStore(args.dir), args.files or None, quiet=True)
+    for path, run_id, points in done.loaded:
+        console.print(f"loaded {path} (run {run_id}, {points} points)", highlight=False)
+    for path, why in done.skipped:
+        console.print(f"[yellow]skipped[/] {path}: {why}", highlight=False)
+    if not done.loaded and not done.skipped:
+        console.print("nothing to recover")
+    return 1 if done.skipped and not done.loaded else 0
+
+
+_COMMANDS = {"demo": _demo, "ui": _ui, "ls": _ls, "show": _show, "export": _export,
+             "recover": _recover}
 
 
 if __name__ == "__main__":

@@ -191,7 +191,7 @@ class Run:
         if severity not in SEVERITIES:
             raise LoupeValueError(f"severity must be one of {SEVERITIES}, got {severity!r}")
         step = self.step if step is None else check_step(step)
-        if self._finished:
+        if self._finished and not self._writer.alive:  # (diagnostics of the last flush may come)
             raise RunFinishedError(f"run {self.name!r} ({self.id}) has finished")
         self._writer.put_events([EventRecord(kind, step, severity, message, location,
                                              _jsonable(dict(data or {})), time.time())])

@@ -50,6 +50,10 @@ Item = tuple[int, float, dict[str, Any], bool]
 _STEP, _WALL, _VALUES = itemgetter(0), itemgetter(1), itemgetter(2)
 _DROP = object()
 """Marks a queued value that could not be read (dropped alone, with a warning)."""
+BUSY_SLICE_MS = 500
+"""How long one write waits for another process's lock before it is retried at the next flush."""
+LOCKED_QUIETLY = 10.0
+"""Seconds the store may stay locked by others before the writer warns about it."""
 FINISH_TIMEOUT = 5.0
 """Default seconds ``finish()`` waits for the store beyond one flush before spilling."""
 
@@ -103,6 +107,7 @@ class Writer:
         self._last_error: str | None = None
         self._last_beat = 0.0
         self._carry: dict[str, Any] = {}
+        self._locked_since: float | None = None
         self.points_written = 0
         self.spills: list[Any] = []
         """Recovery files this writer wrote."""
@@ -215,6 +220,9 @@ class Writer:
         if not getattr(self.store, "memory", False):
             try:
                 self._conn = self.store.conn
+                # Wait for another process's lock in short slices, so a stopping writer sees
+                # its deadline; a lock held longer is retried at the next flush, not an error.
+                self._conn.execute(f"PRAGMA busy_timeout={BUSY_SLICE_MS}")
             except Exception:
                 self._conn = None
         while True:
@@ -253,7 +261,7 @@ class Writer:
         try:
             self.store.compact(self.run_id)
         except Exception as exc:  # an optimisation only: the points are all stored already
-            if self._failing is None:
+            if self._failing is None and not _is_locked(exc):
                 warnings.warn(f"torchloupe: could not compact run {self.run_id}: {exc}",
                               LoggingWarning, stacklevel=1)
         fields = dict(self._final)
@@ -295,6 +303,7 @@ class Writer:
             self._carry = {k: v for k, v in fields.items() if k in ("config", "summary")}
             self._on_store_error(exc, points)
             return False
+        self._locked_since = None
         if self._failing is not None:
             warnings.warn(f"torchloupe: the store {self.store.dir} is writable again; recording "
                           "resumed", LoggingWarning, stacklevel=1)
@@ -452,6 +461,13 @@ class Writer:
                       "and no recovery file could be written", LoggingWarning, stacklevel=1)
 
     def _on_store_error(self, exc: Exception, points: dict[str, Points]) -> None:
+        if _is_locked(exc):
+            # Another process holds the database: retried at the next flush, quietly at first.
+            now = time.monotonic()
+            if self._locked_since is None:
+                self._locked_since = now
+            if now - self._locked_since < LOCKED_QUIETLY:
+                return
         if self._failing is None:
             self._failing = str(exc)
             warnings.warn(
@@ -459,6 +475,11 @@ class Writer:
                 f"points are kept in memory and written when it works again (or saved to a "
                 "recovery file next to the store if it still fails when the run finishes).",
                 LoggingWarning, stacklevel=1)
+
+
+def _is_locked(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
 
 
 def _is_store_error(exc: BaseException) -> bool:
