@@ -240,3 +240,21 @@ def test_artifacts_and_events_round_trip(store_dir):
     ev = r.events()
     assert ev[["kind", "step", "severity", "message", "where"]].values.tolist() == [
         ["nan_loss", 7, "error", "loss is NaN", "fc2"]]
+
+
+def test_a_flush_larger_than_a_sealed_chunk_after_small_ones_keeps_the_order(store_dir):
+    """Small flushes, then one of more than SEAL points (the writer fell behind), then small
+    ones again: no merge may span the sealed chunk, so the points read back in logging order."""
+    from torchloupe.store.sqlite import SEAL
+
+    store = sq.SqliteStore(store_dir)
+    _new(store)
+    sizes = [50] * 5 + [SEAL + 1000] + [50] * 20
+    at = 0
+    for size in sizes:
+        steps = np.arange(at, at + size)
+        store.append("r", {"x": (steps, steps.astype(float), steps.astype(float))})
+        at += size
+    store.compact("r")
+    steps, _, values = store.read("r", "x")
+    assert np.array_equal(steps, np.arange(at)) and np.array_equal(values, np.arange(at))

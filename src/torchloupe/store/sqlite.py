@@ -289,6 +289,11 @@ class SqliteStore(ArtifactsMixin):
              float(walls.min()), float(walls.min()), float(walls.max()), float(walls.max()),
              int(mono_s), int(mono_w), sid))
         tail = self._tails.setdefault(sid, [])
+        if n >= SEAL and tail:
+            # A sealed chunk is about to follow the tail: merge the tail now and never again, so
+            # that no later merge spans the sealed chunk (chunks must stay contiguous in order).
+            self._merge_tail(c, sid, tail, everything=True)
+            tail.clear()
         start = points
         for lo in range(0, n, SEAL):
             hi = min(lo + SEAL, n)
