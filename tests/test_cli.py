@@ -80,3 +80,21 @@ def test_no_auth_warns(recwarn):
     with pytest.warns(UserWarning, match="NO authentication"):
         check_binding("0.0.0.0", None, no_auth=True)
     check_binding("127.0.0.1", None, no_auth=False)
+
+
+def test_recover_says_when_there_is_nothing_to_do(tmp_path, capsys):
+    from torchloupe.cli import main
+
+    tl.init("p", dir=tmp_path / "loupe").finish()
+    assert main(["recover", "--dir", str(tmp_path / "loupe")]) == 0
+    assert "nothing to recover" in capsys.readouterr().out
+
+
+def test_recover_skips_a_damaged_file_with_a_reason(tmp_path, capsys):
+    from torchloupe.cli import main
+
+    tl.init("p", dir=tmp_path / "loupe").finish()
+    bad = tmp_path / "bad.spill"
+    bad.write_bytes(b"not a zip")
+    assert main(["recover", "--dir", str(tmp_path / "loupe"), str(bad)]) == 1
+    assert "cannot read the recovery file" in capsys.readouterr().out

@@ -163,9 +163,10 @@ def _recover(args: argparse.Namespace, console) -> int:  # type: ignore[no-untyp
 
     done = recover(SqliteStore(args.dir), args.files or None, quiet=True)
     for path, run_id, points in done.loaded:
-        console.print(f"loaded {path} (run {run_id}, {points} points)", highlight=False)
+        console.print(f"loaded {path} (run {run_id}, {points} points)", highlight=False,
+                      soft_wrap=True)
     for path, why in done.skipped:
-        console.print(f"[yellow]skipped[/] {path}: {why}", highlight=False)
+        console.print(f"[yellow]skipped[/] {path}: {why}", highlight=False, soft_wrap=True)
     if not done.loaded and not done.skipped:
         console.print("nothing to recover")
     return 1 if done.skipped and not done.loaded else 0
