@@ -204,15 +204,28 @@ def test_full_queue_blocks_and_drops_nothing(store_dir, monkeypatch):
     assert tl.open(store_dir).runs()[0].scalars("x")["value"].tolist() == [float(i) for i in range(3000)]
 
 
-def test_unwritable_directory_warns_once_and_training_goes_on(tmp_path):
+def test_unwritable_directory_warns_and_the_run_is_kept_in_a_recovery_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    with pytest.warns(UserWarning, match="Recording in memory only") as caught:
+    with pytest.warns(UserWarning) as caught:
         run = tl.init("p", dir=blocker / "loupe")
         for i in range(100):
             run.log({"x": float(i)})
+        run.event("nan_loss", "loss is NaN", severity="error", step=3)
         run.finish()
-    assert len(caught) == 1
+    messages = [str(w.message) for w in caught]
+    assert len(messages) == 2 and "Recording in memory only" in messages[0]
+    assert "100 points" in messages[1] and "torchloupe recover" in messages[1]
+    (spill,) = (tmp_path / "cache" / "torchloupe" / "recovery").glob("*.spill")
+    # Once the folder can be written, the run goes where it belonged.
+    blocker.unlink()
+    from torchloupe.cli import main
+
+    assert main(["recover", str(spill), "--dir", str(blocker / "loupe")]) == 0
+    r = tl.open(blocker / "loupe").run(run.id)
+    assert r.scalars("x")["value"].tolist() == [float(i) for i in range(100)]
+    assert r.status is tl.RunStatus.FINISHED and r.events()["kind"].tolist() == ["nan_loss"]
 
 
 def test_full_disk_warns_once_keeps_points_and_recovers(store_dir):

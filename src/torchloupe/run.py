@@ -403,7 +403,42 @@ class Run:
         self._writer.close(final, self._finish_timeout if timeout is None else timeout)
         with self._lock:
             self._writer.flush_late()  # a log() that raced this finish
+        if self._store.memory:
+            self._save_memory_run()
         _LIVE.discard(self)
+
+    def _save_memory_run(self) -> None:
+        """A run recorded in memory (its folder could not be written) goes to a recovery file,
+        so that ``torchloupe recover`` can put it in its store once the folder works."""
+        from .store.recovery import Spill, write_spill
+
+        store = self._store
+        try:
+            record = store.run(self.id)
+            spill = Spill(run=self._run_info(), fields={
+                "status": record.status.value, "ended": record.ended,
+                "config": record.config, "summary": record.summary})
+            for info in store.series(self.id):
+                spill.points[info.key] = store.read(self.id, info.key)
+            spill.events = [{"kind": e.kind, "step": e.step, "severity": e.severity,
+                             "message": e.message, "location": e.location, "data": e.data,
+                             "wall": e.wall} for e in store.events(self.id)]
+            kinds = [k for (k,) in store.conn.execute(
+                "SELECT DISTINCT kind FROM artifacts WHERE run_id=?", (self.id,))]
+            for kind in kinds:
+                for a in store.artifacts(self.id, kind):
+                    spill.artifacts.append(({"kind": a.kind, "tag": a.tag, "step": a.step,
+                                             "meta": a.meta, "ext": a.path.rsplit(".", 1)[-1]},
+                                            store.load_bytes(a)))
+            path = write_spill(store.dir, spill)
+        except Exception as exc:
+            warnings.warn(f"torchloupe: run {self.id} was recorded in memory and could not be "
+                          f"saved to a recovery file: {exc}", LoggingWarning, stacklevel=3)
+            return
+        warnings.warn(f"torchloupe: run {self.id} was recorded in memory ({spill.n_points} points); "
+                      f"it is saved in the recovery file {path}: once {store.dir} can be written, "
+                      f"`torchloupe recover {path} --dir {store.dir}` puts it there",
+                      LoggingWarning, stacklevel=3)
 
     @property
     def finished(self) -> bool:
@@ -489,9 +524,9 @@ def init(project: str = "default", name: str | None = None, config: Mapping[str,
 
 def _recover(store: SqliteStore) -> None:
     """Load the store's waiting recovery files (left by runs that could not finish in it)."""
-    from .store.recovery import pending, recover
+    from .store.recovery import recover, waiting
 
-    if not pending(store.dir):
+    if not waiting(store.dir):
         return
     done = recover(store, quiet=True)
     if done.loaded:

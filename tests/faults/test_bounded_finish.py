@@ -162,3 +162,35 @@ def test_the_exit_hook_is_bounded_on_a_locked_store(store_dir):
     r = tl.open(store_dir).run("exiting")
     assert r.scalars("x")["value"].tolist() == [float(i) for i in range(300)]
     assert r.status is tl.RunStatus.FINISHED
+
+
+def test_a_writer_stuck_outside_sqlite_does_not_hold_finish_and_loses_nothing(store_dir):
+    """The writer thread hangs inside a write (a hung network disk): finish() returns in its
+    bound, saving what the thread had not taken; what it had taken is written when it returns."""
+    import threading
+
+    run = tl.init("p", dir=store_dir, flush_interval=0.02, finish_timeout=0.2)
+    original = run._store.append
+    inside, gate = threading.Event(), threading.Event()
+
+    def hung(*args, **kwargs):
+        inside.set()
+        gate.wait()
+        return original(*args, **kwargs)
+
+    run._store.append = hung
+    for i in range(100):
+        run.log({"x": float(i)})
+    assert inside.wait(30)  # the writer holds the first 100 points and hangs
+    for i in range(100, 200):
+        run.log({"x": float(i)})
+    began = time.monotonic()
+    with pytest.warns(UserWarning, match="stuck"):
+        run.finish()
+    assert time.monotonic() - began < 0.2 + 0.02 + GRACE
+    gate.set()
+    run._writer._thread.join(30)
+    assert not run._writer.alive
+    r = tl.open(store_dir).run(run.id)
+    assert r.scalars("x")["value"].tolist() == [float(i) for i in range(200)]
+    assert r.status is tl.RunStatus.FINISHED

@@ -194,9 +194,34 @@ class Writer:
             self._wake.set()
             self._thread.join(1.5)
         if self._thread.is_alive():
-            warnings.warn(f"torchloupe: the writer of run {self.run_id} did not stop; "
-                          f"{len(self._queue)} queued log calls may not be saved",
-                          LoggingWarning, stacklevel=3)
+            self._spill_from_caller()
+
+    def _spill_from_caller(self) -> None:
+        """The writer thread is stuck: save what it has not taken yet from the queues.
+
+        Each queued item is popped by exactly one thread, so nothing is saved twice; what the
+        stuck thread holds it spills itself if it ever returns (it is told to abandon).
+        """
+        items = self._drain()
+        objects = [self._objects.popleft() for _ in range(len(self._objects))]
+        spill = Spill(run=self._run_info(), fields=dict(self._final))
+        try:
+            spill.points = _convert(items) if items else {}
+        except Exception:
+            spill.points = _convert(_sanitize(items))
+        _spill_objects(objects, spill)
+        try:
+            path = write_spill(self.store.dir, spill)
+        except Exception as exc:
+            warnings.warn(f"torchloupe: the writer of run {self.run_id} is stuck in the store and "
+                          f"no recovery file could be written ({exc}): {spill.n_points} points are "
+                          "lost", LoggingWarning, stacklevel=3)
+            return
+        self.spills.append(path)
+        warnings.warn(f"torchloupe: the writer of run {self.run_id} is stuck in the store "
+                      f"{self.store.dir}; {spill.n_points} points, {len(spill.artifacts)} artifacts "
+                      f"and {len(spill.events)} events were saved to the recovery file {path}",
+                      LoggingWarning, stacklevel=3)
 
     def flush_late(self) -> None:
         """Store what was queued after the writer stopped (a ``log`` racing ``finish``), on the
@@ -405,25 +430,7 @@ class Writer:
         if self._dropped:
             spill.fields["summary"] = {**dict(spill.fields.get("summary") or {}),
                                        "_torchloupe/dropped_points": self._dropped}
-        while self._objects:
-            item = self._objects.popleft()
-            try:
-                if item[0] == "artifact":
-                    _, kind, tag, step, arrays, meta, encode = item
-                    host = {k: _to_numpy(v) for k, v in arrays.items()}
-                    if encode is None:
-                        buf = io.BytesIO()
-                        np.savez(buf, **{k: np.asarray(v) for k, v in host.items()})
-                        data, ext = buf.getvalue(), "npz"
-                    else:
-                        data, ext = encode(host)
-                    spill.artifacts.append(({"kind": kind, "tag": tag, "step": step,
-                                             "meta": meta or {}, "ext": ext}, data))
-                else:
-                    spill.events += [_event_dict(e) for e in item[1]]
-            except Exception as exc:
-                warnings.warn(f"torchloupe: could not save {item[0]} {item[1:3]}: {exc!r}",
-                              LoggingWarning, stacklevel=1)
+        _spill_objects([self._objects.popleft() for _ in range(len(self._objects))], spill)
         if spill.empty:
             return
         try:
@@ -475,6 +482,28 @@ class Writer:
                 f"points are kept in memory and written when it works again (or saved to a "
                 "recovery file next to the store if it still fails when the run finishes).",
                 LoggingWarning, stacklevel=1)
+
+
+def _spill_objects(objects: list[tuple[Any, ...]], spill: Spill) -> None:
+    """Add queued artifacts (encoded as they would be stored) and events to ``spill``."""
+    for item in objects:
+        try:
+            if item[0] == "artifact":
+                _, kind, tag, step, arrays, meta, encode = item
+                host = {k: _to_numpy(v) for k, v in arrays.items()}
+                if encode is None:
+                    buf = io.BytesIO()
+                    np.savez(buf, **{k: np.asarray(v) for k, v in host.items()})
+                    data, ext = buf.getvalue(), "npz"
+                else:
+                    data, ext = encode(host)
+                spill.artifacts.append(({"kind": kind, "tag": tag, "step": step,
+                                         "meta": meta or {}, "ext": ext}, data))
+            else:
+                spill.events += [_event_dict(e) for e in item[1]]
+        except Exception as exc:
+            warnings.warn(f"torchloupe: could not save {item[0]} {item[1:3]}: {exc!r}",
+                          LoggingWarning, stacklevel=1)
 
 
 def _is_locked(exc: BaseException) -> bool:

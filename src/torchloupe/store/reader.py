@@ -148,9 +148,9 @@ class Store:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.backend = SqliteStore(path, create=False)
         self.dir = self.backend.dir
-        from .recovery import pending, recover
+        from .recovery import recover, waiting
 
-        if pending(self.dir):  # what runs could not write here, loaded back once
+        if waiting(self.dir):  # what runs could not write here, loaded back once
             try:
                 recover(self.backend, quiet=True)
             except (StoreError, OSError):

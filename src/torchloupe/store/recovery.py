@@ -198,6 +198,22 @@ class Recovered:
         return sum(n for _, _, n in self.loaded)
 
 
+def waiting(store_dir: Path) -> bool:
+    """Whether recovery files wait in the store's folder or the user's fallback folder.
+
+    Example:
+        >>> import tempfile
+        >>> waiting(Path(tempfile.mkdtemp()))  # doctest: +SKIP
+        False
+    """
+    if pending(store_dir):
+        return True
+    try:
+        return any(user_recovery_dir().glob("*" + SUFFIX))
+    except OSError:
+        return False
+
+
 def pending(store_dir: Path) -> list[Path]:
     """The recovery files waiting in a store's folder, oldest first.
 

@@ -124,6 +124,13 @@ def migrate(conn: sqlite3.Connection) -> int:
         >>> migrate(conn)
         1
     """
+    current = _version(conn)  # a read: never waits for another process's write lock
+    if current == SCHEMA_VERSION:
+        return current
+    if current > SCHEMA_VERSION:
+        raise StoreError(
+            f"this store has schema version {current}, but this torchloupe reads up to "
+            f"{SCHEMA_VERSION}: upgrade torchloupe to read it")
     conn.execute("BEGIN IMMEDIATE")  # serializes concurrent first opens of one store
     try:
         has_meta = conn.execute(
@@ -147,3 +154,12 @@ def migrate(conn: sqlite3.Connection) -> int:
         conn.execute("ROLLBACK")
         raise
     return found
+
+
+def _version(conn: sqlite3.Connection) -> int:
+    has_meta = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+    if not has_meta:
+        return 0
+    row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    return int(row[0]) if row else 0
