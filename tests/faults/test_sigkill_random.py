@@ -3,7 +3,8 @@ chunks merged.
 
 Fault: 20 trials; in each a forked process opens a store (a new one in the first trials, so the
 kill lands inside creating the file, switching to WAL and creating the schema; an existing one
-later) and logs as fast as it can with a 5 ms flush interval (so chunk merges are frequent), and
+later) and logs about 20,000 steps a second with a 5 ms flush interval (so chunk merges are
+frequent), and
 is killed with SIGKILL at a random moment. Asserted after every trial: the store opens, ``PRAGMA
 integrity_check`` is ok, the run's points are exactly a prefix of what was logged (no hole, no
 duplicate, no garbage), every point logged more than 1 s before the kill is there, and another
@@ -45,6 +46,7 @@ _KILLER = textwrap.dedent("""
                 run.log({"x": float(step), "y": -float(step)}, step=step)
                 if step % 50 == 0:
                     os.write(w, b"%d %f\\n" % (step, time.time()))
+                    time.sleep(0.002)  # about 20,000 calls a second: a busy training loop
                 step += 1
         os.close(w)
         reader = os.fdopen(r, "rb", buffering=0)
