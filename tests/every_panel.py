@@ -1,7 +1,8 @@
 """A small store with data for every panel, shared by the fuzz and content-security tests.
 
-Two runs: ``alpha`` (scalars with a NaN, predictions with inputs over two steps, a checkpoint,
-a logged and watched model) and ``beta`` (scalars, a dataset, embeddings over two steps).
+Two runs: ``beta`` (scalars, a dataset, embeddings over two steps), then ``alpha`` (scalars with a
+NaN, predictions with inputs over two steps, a checkpoint, a logged and watched model), the newest,
+so that panels showing one run show it.
 """
 
 from __future__ import annotations
@@ -29,6 +30,16 @@ def seed(store_dir) -> dict:
         labels = np.arange(N) % 3
         images = torch.from_numpy(np.stack([pattern(int(k), rng, 16) for k in labels]))[:, None]
         ids = [f"ex{i}" for i in range(N)]
+        with tl.init("fuzz", name="beta <b>", dir=store_dir) as b:
+            for i in range(50):
+                b.log({"train/loss": 2.0 / (i + 1)}, step=i)
+            b.log_dataset(Shapes(60, 0, plant=True), "train", progress=False)
+            for step in (0, 5):
+                feats = rng.normal(size=(N, 8)).astype(np.float32) + labels[:, None]
+                b.log_embedding("penultimate", torch.from_numpy(feats), labels=torch.as_tensor(labels),
+                                images=images[:, 0] if step == 0 else None, step=step,
+                                metadata={"source": np.where(labels == 0, "scan", "photo")},
+                                class_names=CLASSES)
         with tl.init("fuzz", name="alpha", config={"lr": 0.1}, dir=store_dir, flush_interval=0.05) as a:
             for i in range(300):
                 a.log({"train/loss": 1.0 / (i + 1), "train/acc": i / 300}, step=i)
@@ -51,16 +62,6 @@ def seed(store_dir) -> dict:
                 opt.step()
                 a.log({"watch/loss": loss.detach()}, step=1000 + step)
             a.summary["best"] = float("inf")
-        with tl.init("fuzz", name="beta <b>", dir=store_dir) as b:
-            for i in range(50):
-                b.log({"train/loss": 2.0 / (i + 1)}, step=i)
-            b.log_dataset(Shapes(60, 0, plant=True), "train", progress=False)
-            for step in (0, 5):
-                feats = rng.normal(size=(N, 8)).astype(np.float32) + labels[:, None]
-                b.log_embedding("penultimate", torch.from_numpy(feats), labels=torch.as_tensor(labels),
-                                images=images[:, 0] if step == 0 else None, step=step,
-                                metadata={"source": np.where(labels == 0, "scan", "photo")},
-                                class_names=CLASSES)
     finally:
         torch.set_num_threads(threads)
     return {"runs": [a.id, b.id], "tags": ["train/loss", "train/acc", "penultimate"],

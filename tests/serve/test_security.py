@@ -124,7 +124,8 @@ def test_security_headers_on_refusals(store):
 
 def test_page_policy_forbids_inline_script_and_framing():
     csp = dict(part.strip().split(" ", 1) for part in security.PAGE_CSP.split(";"))
-    assert csp["script-src"] == "'self'" and "unsafe" not in csp["script-src"]
+    assert csp["script-src"] == "'self'" and csp["style-src"] == "'self'"
+    assert "unsafe" not in security.PAGE_CSP
     assert csp["object-src"] == "'none'" and csp["frame-ancestors"] == "'none'"
     assert csp["base-uri"] == "'none'" and csp["connect-src"] == "'self'"
 

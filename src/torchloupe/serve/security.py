@@ -37,11 +37,12 @@ LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 ANY_HOST = "*"
 """In ``allowed_hosts``: accept any ``Host`` (a server reachable from other machines by design)."""
 
-PAGE_CSP = ("default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
-            "frame-ancestors 'none'; form-action 'none'; img-src 'self' data: blob:; "
-            "style-src 'self' 'unsafe-inline'; connect-src 'self'; worker-src 'self' blob:")
-"""The page's policy. Inline styles stay allowed: the page sets computed ``style`` attributes
-(indents, colour swatches) on elements it builds; scripts are only the bundled files."""
+PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "connect-src 'self'; worker-src 'none'; object-src 'none'; base-uri 'none'; "
+            "form-action 'none'; frame-ancestors 'none'")
+"""The page's policy: only the bundled script and stylesheet, no inline script or ``style``
+attribute (the page sets styles through the CSSOM), images from the API or ``data:`` URLs (PNGs
+sent as base64, the icon), requests to its own origin only."""
 
 API_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox"
 """API answers (JSON, PNG, recorded files): nothing may run if one is opened as a document."""
