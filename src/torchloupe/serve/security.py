@@ -163,7 +163,12 @@ class SecurityHeaders:
         self.docs_path = docs_path
 
     def policy(self, path: str) -> str:
-        """The Content-Security-Policy for a response to ``path``."""
+        """The Content-Security-Policy for a response to ``path``.
+
+        Example:
+            >>> SecurityHeaders(None).policy("/api/v1/runs") == API_CSP
+            True
+        """
         if self.docs_path and path in (self.docs_path, self.docs_path + "/oauth2-redirect"):
             return DOCS_CSP
         return API_CSP if path.startswith("/api/") else PAGE_CSP
@@ -206,7 +211,14 @@ class RequestGuard:
         self.explicit = frozenset(n for n in names if not is_loopback(n))
 
     def check(self, scope: Scope) -> LoupeError | None:
-        """Why the request must be refused, or None."""
+        """Why the request must be refused, or None.
+
+        Example:
+            >>> guard = RequestGuard(None)
+            >>> guard.check({"type": "http", "path": "/", "headers": [(b"host", b"localhost:6007")]})
+            >>> type(guard.check({"type": "http", "path": "/", "headers": [(b"host", b"evil.example")]})).__name__
+            'BadHostError'
+        """
         headers = Headers(scope=scope)
         host = headers.get("host", "")
         name = host_name(host)
@@ -261,7 +273,15 @@ class TokenAuth:
         self.token = token.encode()
 
     def authorized(self, scope: Scope) -> bool:
-        """Whether the request carries the token."""
+        """Whether the request carries the token.
+
+        Example:
+            >>> auth = TokenAuth(None, "s3cret")
+            >>> auth.authorized({"type": "http", "headers": [(b"authorization", b"Bearer s3cret")]})
+            True
+            >>> auth.authorized({"type": "http", "headers": [], "query_string": b"token=guess"})
+            False
+        """
         given = QueryParams(scope.get("query_string", b"")).get("token", "")
         header = Headers(scope=scope).get("authorization", "")
         if header.lower().startswith("bearer "):

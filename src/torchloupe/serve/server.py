@@ -32,7 +32,14 @@ class Handle:
 
 
 def check_binding(host: str, token: str | None, no_auth: bool) -> None:
-    """Refuse to expose the dashboard beyond this machine without a token (or ``--no-auth``)."""
+    """Refuse to expose the dashboard beyond this machine without a token (or ``--no-auth``).
+
+    Example:
+        >>> check_binding("127.0.0.1", None, False)   # loopback: no token needed
+        >>> check_binding("0.0.0.0", None, False)     # doctest: +IGNORE_EXCEPTION_DETAIL
+        Traceback (most recent call last):
+        torchloupe.errors.LoupeValueError: binding 0.0.0.0 makes the dashboard reachable ...
+    """
     if needs_token(host) and not token:
         if not no_auth:
             raise LoupeValueError(
@@ -52,7 +59,12 @@ def _socket(host: str, port: int) -> socket.socket:
 
 
 def url_for(host: str, port: int, token: str | None = None) -> str:
-    """The address to open in a browser."""
+    """The address to open in a browser.
+
+    Example:
+        >>> url_for("0.0.0.0", 6007, "s3cret")
+        'http://127.0.0.1:6007/?token=s3cret'
+    """
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     shown = f"[{shown}]" if ":" in shown else shown
     return f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
