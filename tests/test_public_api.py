@@ -12,6 +12,7 @@ SRC = Path(tl.__file__).parent
 PUBLIC = {
     "LoupeError", "LoupeKeyError", "LoupeValueError", "NotFoundError", "Run", "RunFinishedError",
     "RunReader", "RunRecord", "RunStatus", "Store", "StoreError", "__version__", "init", "open", "plot",
+    "register_model",
 }
 
 

@@ -56,6 +56,32 @@ def explain(model, inputs, target=None, method="integrated_gradients", layer=Non
     return _explain(model, inputs, target, method, layer, **options)
 
 
+def register_model(cls):  # type: ignore[no-untyped-def]
+    """Allow the dashboard to re-create checkpoints of the model class ``cls`` (returns ``cls``, so
+    it also works as a class decorator).
+
+    A checkpoint (``run.save_checkpoint``) records its model's class by name; the dashboard's
+    attribution maps re-create the model from it. Importing the module a store names would run
+    its code, so the dashboard only uses classes registered in its own process, torchloupe's own
+    classes, and classes of modules trusted with ``torchloupe ui --trust-module NAME``.
+    ``run.save_checkpoint`` registers its model's class itself, so a dashboard started in the
+    training process (the demo, a notebook) needs nothing more.
+
+    Example:
+        >>> import torch, torchloupe as tl
+        >>> @tl.register_model
+        ... class Net(torch.nn.Module):
+        ...     def __init__(self, classes: int = 10):
+        ...         super().__init__()
+        ...         self.fc = torch.nn.Linear(784, classes)
+        >>> tl.register_model(Net) is Net
+        True
+    """
+    from .panels.predictions.trust import register_model as _register
+
+    return _register(cls)
+
+
 def __getattr__(name: str):  # type: ignore[no-untyped-def]
     # `tl.plot` imports Matplotlib-based modules only when first used.
     if name == "plot":
@@ -81,5 +107,6 @@ __all__ = [
     "init",
     "open",
     "plot",
+    "register_model",
     "summary",
 ]

@@ -40,6 +40,15 @@ def _parser() -> argparse.ArgumentParser:
                     help="require this token on every request (env TORCHLOUPE_TOKEN)")
     ui.add_argument("--no-auth", action="store_true",
                     help="allow a non-local --host without a token (prints a warning)")
+    ui.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                    dest="allowed_hosts",
+                    help="accept requests addressed to NAME (repeatable). Bound to 127.0.0.1, only "
+                         "loopback names are accepted unless added here (DNS-rebinding defence); "
+                         "bound to another address, any name is, unless this narrows it")
+    ui.add_argument("--trust-module", action="append", default=[], metavar="NAME",
+                    dest="trusted_modules",
+                    help="let attribution maps import model classes from module NAME and its "
+                         "submodules (repeatable); only do this for code you trust")
 
     ls = sub.add_parser("ls", help="list runs", description="List the runs of a store, newest first.")
     ls.add_argument("--dir", default=DEFAULT_DIR, help="store directory (default: %(default)s)")
@@ -125,7 +134,8 @@ def _ui(args: argparse.Namespace, console) -> int:  # type: ignore[no-untyped-de
 
     console.print(f"serving [bold]{os.path.abspath(args.dir)}[/]")
     serve_forever(args.dir, host=args.host, port=args.port, token=args.token, no_auth=args.no_auth,
-                  announce=lambda url: console.print(f"dashboard: [bold]{url}[/] — Ctrl-C to stop"))
+                  announce=lambda url: console.print(f"dashboard: [bold]{url}[/] — Ctrl-C to stop"),
+                  allowed_hosts=args.allowed_hosts, trusted_modules=args.trusted_modules)
     return 0
 
 

@@ -52,3 +52,24 @@ class AuthError(LoupeError, PermissionError):
     """A request to the dashboard lacks the right token."""
 
     http_status = 401
+
+
+class BadHostError(LoupeError, ValueError):
+    """A request to the dashboard names a Host that is not one of the dashboard's own names
+    (what a DNS-rebinding page sends)."""
+
+    http_status = 400
+
+
+class CrossSiteError(LoupeError, PermissionError):
+    """A request to the dashboard comes from another site's page (its ``Origin`` is not the
+    dashboard's, or the browser marks it ``Sec-Fetch-Site: cross-site``)."""
+
+    http_status = 403
+
+
+class UntrustedModelError(LoupeError, PermissionError):
+    """A checkpoint names a model class that is neither registered (``tl.register_model``) nor
+    in a trusted module, so the dashboard will not import it."""
+
+    http_status = 403

@@ -13,6 +13,8 @@ from torchloupe.errors import LoupeValueError
 from torchloupe.serve.app import create_app
 from torchloupe.store.sqlite import SqliteStore
 
+LOCAL = "http://127.0.0.1"  # the dashboard answers only its own names (DNS-rebinding defence)
+
 
 @pytest.fixture(scope="module")
 def logged(tmp_path_factory):
@@ -26,7 +28,7 @@ def logged(tmp_path_factory):
 
 def test_planted_duplicate_and_mislabelled_are_surfaced(logged):
     d, run_id, meta, n = logged
-    body = TestClient(create_app(d)).get("/api/v1/data/overview", params={"run": run_id}).json()
+    body = TestClient(create_app(d), base_url=LOCAL).get("/api/v1/data/overview", params={"run": run_id}).json()
     train = next(s for s in body["splits"] if s["split"] == "train")
     assert [DUPLICATE_OF, n - 1] in [p["index"] for p in train["duplicates"]]
     top = train["mislabelled"][0]
@@ -38,7 +40,7 @@ def test_planted_duplicate_and_mislabelled_are_surfaced(logged):
 def test_balance_samples_and_sampling_note(logged):
     d, run_id, meta, n = logged
     assert meta["n_total"] == n and not meta["sampled"]
-    body = TestClient(create_app(d)).get("/api/v1/data/overview", params={"run": run_id}).json()
+    body = TestClient(create_app(d), base_url=LOCAL).get("/api/v1/data/overview", params={"run": run_id}).json()
     assert [s["split"] for s in body["splits"]] == ["train", "test"]
     test = body["splits"][1]
     assert test["sampled"] and test["n_analysed"] == 100 and test["n_total"] == 200
@@ -77,7 +79,7 @@ def test_tensors_vectors_and_bad_input(store_dir):
             run.log_dataset((x, y), "bad", max_samples=0, progress=False)
         with pytest.raises(LoupeValueError, match="Dataset"):
             run.log_dataset(42, "bad", progress=False)
-    body = TestClient(create_app(store_dir)).get("/api/v1/data/overview", params={"run": run.id}).json()
+    body = TestClient(create_app(store_dir), base_url=LOCAL).get("/api/v1/data/overview", params={"run": run.id}).json()
     assert {s["split"] for s in body["splits"]} == {"train", "unlabelled"}
 
 

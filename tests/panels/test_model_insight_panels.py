@@ -18,6 +18,8 @@ from torchloupe.panels.model_summary.query import summaries
 from torchloupe.panels.registry import panel
 from torchloupe.store.sqlite import SqliteStore
 
+LOCAL = "http://127.0.0.1"  # the dashboard answers only its own names (DNS-rebinding defence)
+
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory):
@@ -69,7 +71,7 @@ def test_routes(seeded):
     from torchloupe.serve.app import create_app
 
     d, ids, _ = seeded
-    client = TestClient(create_app(d))
+    client = TestClient(create_app(d), base_url=LOCAL)
     names = [p["name"] for p in client.get("/api/v1/panels").json()["panels"]]
     assert {"model_summary", "model_graph", "histograms", "gradient_flow", "activations",
             "diagnostics"} <= set(names)

@@ -14,6 +14,8 @@ from torchloupe.demo.model import DemoCNN
 from torchloupe.errors import LoupeValueError
 from torchloupe.serve.app import create_app
 
+LOCAL = "http://127.0.0.1"  # the dashboard answers only its own names (DNS-rebinding defence)
+
 N, C = 80, 4
 NAMES = ["cat", "dog", "emu", "fox"]
 
@@ -86,7 +88,7 @@ def test_binary_and_probs_flag(tmp_path):
 
 def test_api(seeded):
     path, run_id, labels = seeded
-    client = TestClient(create_app(path))
+    client = TestClient(create_app(path), base_url=LOCAL)
     idx = client.get("/api/v1/predictions/index").json()["runs"]
     assert idx[0]["run"] == run_id and idx[0]["checkpoint"] is True
     assert idx[0]["splits"][0]["steps"] == [10, 20, 30] and idx[0]["splits"][0]["class_names"] == NAMES

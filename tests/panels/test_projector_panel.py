@@ -16,6 +16,8 @@ from torchloupe.serve.app import create_app
 from torchloupe.serve.jobs import InlineJobRunner
 from torchloupe.store.sqlite import SqliteStore
 
+LOCAL = "http://127.0.0.1"  # the dashboard answers only its own names (DNS-rebinding defence)
+
 N = 240
 
 
@@ -49,7 +51,7 @@ def logged(tmp_path_factory):
 def client(logged):
     app = create_app(logged[0])
     app.state.jobs = InlineJobRunner()
-    return TestClient(app)
+    return TestClient(app, base_url=LOCAL)
 
 
 def q(logged, **kw):
@@ -87,7 +89,7 @@ def test_tsne_runs_as_a_job_and_is_cached(logged, monkeypatch):
 
     monkeypatch.setattr(embeddings, "tsne", fake_tsne)   # the real one: tests/analyze
     app = create_app(logged[0])
-    client = TestClient(app)
+    client = TestClient(app, base_url=LOCAL)
     params = q(logged, method="tsne", step=0, perplexity=10)
     r = client.get("/api/v1/projector/projection", params=params)
     deadline = time.time() + 120
@@ -161,6 +163,6 @@ def test_correctness_from_log_predictions(store_dir):
         logits[:7] = torch.nn.functional.one_hot((y[:7] + 1) % 5, 5).float() * 5
         run.log_predictions(y, logits, split="test", step=3)
         run.log_embedding("e", torch.randn(50, 8), labels=y, step=3)
-    client = TestClient(create_app(store_dir))
+    client = TestClient(create_app(store_dir), base_url=LOCAL)
     r = client.get("/api/v1/projector/column.bin", params={"run": run.id, "tag": "e", "name": "correct"})
     assert np.frombuffer(r.content, "<i4").tolist() == [0] * 7 + [1] * 43

@@ -5,8 +5,11 @@ import pytest
 
 @pytest.fixture
 def page_errors(page):
-    """Uncaught page errors and any dialog (an executed `alert` would mean injected script)."""
+    """Uncaught page errors, any dialog (an executed `alert` would mean injected script) and any
+    Content-Security-Policy violation (something the page needs that its policy forbids)."""
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("dialog", lambda d: (errors.append(f"dialog: {d.message}"), d.dismiss()))
+    page.on("console", lambda m: errors.append(f"console: {m.text}")
+            if "Content Security Policy" in m.text else None)
     return errors

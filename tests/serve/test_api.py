@@ -13,6 +13,8 @@ from torchloupe.serve.app import create_app
 from torchloupe.serve.stream import Watcher
 from torchloupe.store.sqlite import SqliteStore
 
+LOCAL = "http://127.0.0.1"  # the dashboard answers only its own names (DNS-rebinding defence)
+
 XSS = "<img src=x onerror=alert(1)>"
 
 
@@ -30,7 +32,7 @@ def store(store_dir):
 
 @pytest.fixture
 def client(store):
-    return TestClient(create_app(store))
+    return TestClient(create_app(store), base_url=LOCAL)
 
 
 def test_panels_lists_runs_and_scalars(client):
@@ -99,7 +101,7 @@ def test_openapi_schema(client):
 
 
 def test_token_required_when_set(store):
-    client = TestClient(create_app(store, token="s3cret"))
+    client = TestClient(create_app(store, token="s3cret"), base_url=LOCAL)
     assert client.get("/api/v1/runs").status_code == 401
     assert client.get("/api/v1/runs", headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert client.get("/api/v1/runs", headers={"Authorization": "Bearer s3cret"}).status_code == 200

@@ -152,3 +152,38 @@ def test_dark_and_phone(page, dashboard):
     page.wait_for_timeout(300)
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     page.screenshot(path=str(ARTIFACTS / "evaluation-phone.png"), full_page=False)
+
+
+def test_untrusted_checkpoint_shows_why_no_map(page, tmp_path, page_errors):
+    """A checkpoint naming a class the server may not import: the viewer says so and how to fix it."""
+    import io
+
+    store_dir = tmp_path / "loupe"
+    rng = np.random.default_rng(1)
+    labels = rng.integers(0, 5, 20)
+    with tl.init("eval", name="foreign-model", dir=store_dir) as run:
+        run.log_predictions(labels, rng.normal(size=(20, 5)), "test", step=0, class_names=NAMES,
+                            inputs=_images(labels, rng), ids=[f"f{i}" for i in range(20)])
+
+        def encode(arrays):
+            buf = io.BytesIO()
+            torch.save({k: torch.from_numpy(np.array(a)) for k, a in arrays.items()}, buf)
+            return buf.getvalue(), "pt"
+
+        run.record("checkpoint", "model", DemoCNN(num_classes=5).state_dict(), step=0, encode=encode,
+                   meta={"module": "someones_code.models", "qualname": "Net", "init_kwargs": None})
+    handle = start(store_dir, port=0)
+    try:
+        page.goto(handle.url + "#evaluation")
+        card = page.locator("[data-testid=panel-examples] [data-testid=example-card]").first
+        card.wait_for(timeout=15000)
+        card.click()
+        status = page.locator("[data-testid=attribution-status]").first
+        page.wait_for_function(
+            "() => document.querySelector('[data-testid=attribution-status]')?.textContent.includes('register')",
+            timeout=15000)
+        text = status.inner_text()
+        assert "someones_code.models.Net is not registered" in text and "--trust-module" in text
+    finally:
+        handle.stop()
+    assert page_errors == []

@@ -14,7 +14,9 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = 
   const el = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (value === null || value === undefined || value === false) continue;
-    el.setAttribute(name, value === true ? '' : String(value));
+    // Through the CSSOM: the page's Content-Security-Policy allows no inline `style` attributes.
+    if (name === 'style') el.style.cssText = String(value);
+    else el.setAttribute(name, value === true ? '' : String(value));
   }
   append(el, ...children);
   return el;

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from collections.abc import Iterable
+from pathlib import Path as FsPath
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
@@ -14,37 +15,53 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import LoupeError, NotFoundError
+from ..panels.params import MAX_RUN_ID
 from ..panels.registry import PANELS
 from ..store.sqlite import SqliteStore
 from . import stream
-from .security import TokenAuth, safe_join
+from .security import RequestGuard, SecurityHeaders, TokenAuth, safe_join
 
-STATIC = Path(__file__).parent / "static"
+STATIC = FsPath(__file__).parent / "static"
 
 _NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>torchloupe</title>
 <p>The dashboard's page is not built. Run <code>make web</code> (or <code>make setup</code>)
 in the torchloupe checkout, then reload. The API is at <a href="api/v1/docs">api/v1/docs</a>.</p>"""
 
 
-def create_app(store: SqliteStore | str | os.PathLike[str], token: str | None = None) -> FastAPI:
+def create_app(store: SqliteStore | str | os.PathLike[str], token: str | None = None,
+               allowed_hosts: Iterable[str] | None = None,
+               trusted_modules: Iterable[str] = ()) -> FastAPI:
     """The FastAPI application serving one store.
 
     Args:
         store: a store, or the directory of one (created if missing).
         token: when set, every API request must carry it (``Authorization: Bearer``).
+        allowed_hosts: names accepted in the ``Host`` header besides the loopback names
+            (127.0.0.1, localhost, ::1), any port; ``["*"]`` accepts any name. Default: loopback
+            names only, so a DNS-rebinding page cannot read the dashboard. See
+            :func:`torchloupe.serve.security.allowed_hosts_for` for what the server picks.
+        trusted_modules: modules (and their submodules) whose model classes the attribution
+            maps may import, besides classes registered with ``tl.register_model`` and
+            torchloupe's own.
 
     Example:
         >>> from fastapi.testclient import TestClient
-        >>> client = TestClient(create_app(tempfile.mkdtemp()))   # doctest: +SKIP
-        >>> client.get("/api/v1/runs").json()                      # doctest: +SKIP
+        >>> app = create_app(tempfile.mkdtemp())                                # doctest: +SKIP
+        >>> TestClient(app, base_url="http://127.0.0.1").get("/api/v1/runs").json()  # doctest: +SKIP
         {'runs': []}
     """
     backend = store if isinstance(store, SqliteStore) else SqliteStore(store)
+    docs = "/api/v1/docs"
     app = FastAPI(title="torchloupe", version=__version__, openapi_url="/api/v1/openapi.json",
-                  docs_url="/api/v1/docs", redoc_url=None)
+                  docs_url=docs, redoc_url=None)
     app.state.store = backend
+    app.state.trusted_modules = tuple(trusted_modules)
+    # Starlette runs the last middleware added first: headers on every answer (refusals too),
+    # then Host/Origin screening, then the token.
     if token:
         app.add_middleware(TokenAuth, token=token)
+    app.add_middleware(RequestGuard, allowed_hosts=allowed_hosts)
+    app.add_middleware(SecurityHeaders, docs_path=docs)
 
     @app.exception_handler(LoupeError)
     async def loupe_error(request: Request, exc: LoupeError) -> JSONResponse:
@@ -73,7 +90,8 @@ def create_app(store: SqliteStore | str | os.PathLike[str], token: str | None = 
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
     @api.get("/runs/{run_id}/blobs/{path:path}", tags=["runs"])
-    def blob(run_id: str, path: str) -> FileResponse:
+    def blob(run_id: str = Path(..., min_length=1, max_length=MAX_RUN_ID),
+             path: str = Path(..., min_length=1, max_length=1024)) -> FileResponse:
         run = backend.run(run_id)
         target = safe_join(backend.blob_dir(run.id), path)
         if not target.is_file():

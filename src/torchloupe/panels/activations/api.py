@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from ..base import StoreGetter
+from ..params import MODEL, RUN
 from . import query
 
 
@@ -15,8 +16,7 @@ def router(store: StoreGetter) -> APIRouter:
     r = APIRouter(tags=["activations"])
 
     @r.get("/activations")
-    def activations(run: str = Query(..., min_length=1, max_length=64),
-                    model: str | None = Query(None, max_length=256)) -> dict[str, Any]:
+    def activations(run: str = RUN, model: str | None = MODEL) -> dict[str, Any]:
         return query.activations(store(), run, model)
 
     return r

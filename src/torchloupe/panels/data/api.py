@@ -5,14 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from ..base import StoreGetter
+from ..params import RUN, RUN_IDS
 from . import query
-
-
-def _ids(runs: str | None) -> list[str] | None:
-    return None if runs is None else [r for r in runs.split(",") if r]
 
 
 def router(store: StoreGetter) -> APIRouter:
@@ -20,11 +17,11 @@ def router(store: StoreGetter) -> APIRouter:
     r = APIRouter(prefix="/data", tags=["data"])
 
     @r.get("/runs")
-    def runs(runs: str | None = Query(None, description="comma-separated run ids")) -> dict[str, Any]:
-        return {"runs": query.runs_with_data(store(), _ids(runs))}
+    def runs(ids: list[str] | None = RUN_IDS) -> dict[str, Any]:
+        return {"runs": query.runs_with_data(store(), ids)}
 
     @r.get("/overview")
-    def overview(run: str = Query(..., min_length=1, max_length=64)) -> Response:
+    def overview(run: str = RUN) -> Response:
         body = query.jsonable(query.overview(store(), run))
         return Response(json.dumps(body, allow_nan=False, separators=(",", ":")),
                         media_type="application/json")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from ..base import StoreGetter
+from ..params import RUN_IDS
 from . import query
 
 
@@ -15,8 +16,7 @@ def router(store: StoreGetter) -> APIRouter:
     r = APIRouter(tags=["diagnostics"])
 
     @r.get("/diagnostics")
-    def diagnostics(runs: str | None = Query(None, description="comma-separated run ids")) -> dict[str, Any]:
-        ids = None if runs is None else [x for x in runs.split(",") if x]
+    def diagnostics(ids: list[str] | None = RUN_IDS) -> dict[str, Any]:
         return query.diagnostics(store(), ids)
 
     return r

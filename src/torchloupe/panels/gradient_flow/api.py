@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from ..base import StoreGetter
+from ..params import MAX_STEP, MODEL, RUN
 from . import query
 
 
@@ -15,9 +16,10 @@ def router(store: StoreGetter) -> APIRouter:
     r = APIRouter(tags=["gradient_flow"])
 
     @r.get("/gradient-flow")
-    def gradient_flow(run: str = Query(..., min_length=1, max_length=64),
-                      model: str | None = Query(None, max_length=256),
-                      step: int | None = Query(None, ge=0)) -> dict[str, Any]:
+    def gradient_flow(run: str = RUN, model: str | None = MODEL,
+                      step: int | None = Query(None, ge=0, le=MAX_STEP,
+                                               description="a watched step; the last when omitted"),
+                      ) -> dict[str, Any]:
         return query.gradient_flow(store(), run, model, step)
 
     return r

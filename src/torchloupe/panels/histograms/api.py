@@ -7,6 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query
 
 from ..base import StoreGetter
+from ..params import MAX_LONG_TEXT, MODEL, RUN
 from ..watch_data import models
 from . import query
 
@@ -16,14 +17,13 @@ def router(store: StoreGetter) -> APIRouter:
     r = APIRouter(tags=["histograms"])
 
     @r.get("/watch/models")
-    def watched(run: str = Query(..., min_length=1, max_length=64)) -> dict[str, Any]:
+    def watched(run: str = RUN) -> dict[str, Any]:
         return {"run": run, "models": models(store(), run)}
 
     @r.get("/histograms")
-    def histograms(run: str = Query(..., min_length=1, max_length=64),
-                   model: str | None = Query(None, max_length=256),
+    def histograms(run: str = RUN, model: str | None = MODEL,
                    which: Literal["weights", "gradients"] = "weights",
-                   layer: str | None = Query(None, max_length=512)) -> dict[str, Any]:
+                   layer: str | None = Query(None, max_length=MAX_LONG_TEXT)) -> dict[str, Any]:
         return query.histograms(store(), run, model, which, layer)
 
     return r

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from ..base import StoreGetter
+from ..params import RUN
 from . import query
 
 
@@ -15,7 +16,7 @@ def router(store: StoreGetter) -> APIRouter:
     r = APIRouter(tags=["model_summary"])
 
     @r.get("/model/summary")
-    def summary(run: str = Query(..., min_length=1, max_length=64)) -> dict[str, Any]:
+    def summary(run: str = RUN) -> dict[str, Any]:
         return query.summaries(store(), run)
 
     return r

@@ -1,16 +1,16 @@
 """Attribution maps on the server: the run's saved model, re-created and asked through Captum.
 
-The model class is re-created from the checkpoint's ``module`` and ``qualname`` only when that
-module can be imported here (it must be installed where the dashboard runs) and the class is an
-``nn.Module``; its weights are read with ``torch.load(..., weights_only=True)`` — nothing stored is
-ever unpickled. Models and maps are cached per (run, checkpoint, example, method).
+The model class named by the checkpoint's ``module`` and ``qualname`` is used only when it is
+trusted (:mod:`.trust`: registered, torchloupe's own, or in a module trusted explicitly); no
+other module is ever imported. Its weights are read with ``torch.load(..., weights_only=True)`` —
+nothing stored is ever unpickled. Models and maps are cached per (run, checkpoint, example,
+method), after the trust check.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import io
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,7 @@ import numpy as np
 from ...errors import LoupeValueError, NotFoundError
 from . import query
 from .images import overlay, png
+from .trust import model_class
 
 WEB_METHODS = ("saliency", "integrated_gradients", "gradcam", "occlusion")
 _MODELS = query._Lru(4)
@@ -32,37 +33,55 @@ def checkpoint_of(store: Any, run: str) -> Any:
     return recs[-1]
 
 
-def load_model(store: Any, rec: Any) -> Any:
-    """The checkpoint's model in eval mode, on the CPU (cached)."""
+def load_model(store: Any, rec: Any, trusted_modules: Iterable[str] = ()) -> Any:
+    """The checkpoint's model in eval mode, on the CPU (cached once its class is allowed).
+
+    Example:
+        >>> model = load_model(store, checkpoint_of(store, run_id))   # doctest: +SKIP
+    """
+    cls = model_class(rec.meta.get("module"), rec.meta.get("qualname"), trusted_modules)
+    kwargs = rec.meta.get("init_kwargs") or {}
+    if not isinstance(kwargs, dict) or not all(isinstance(k, str) for k in kwargs):
+        raise LoupeValueError(f"the checkpoint's init_kwargs must be a mapping of argument names "
+                              f"to values, got {type(kwargs).__name__}")
+
     def make() -> Any:
         import torch
 
-        module, qualname = rec.meta.get("module"), rec.meta.get("qualname")
-        if not module or not qualname or module == "__main__" or importlib.util.find_spec(module) is None:
-            raise NotFoundError(f"the model class {module}.{qualname} cannot be imported where the "
-                                "dashboard runs; define it in an installed module")
-        obj: Any = importlib.import_module(module)
-        for part in str(qualname).split("."):
-            obj = getattr(obj, part, None)
-        if not isinstance(obj, type) or not issubclass(obj, torch.nn.Module):
-            raise NotFoundError(f"{module}.{qualname} is not a torch.nn.Module class")
-        model = obj(**(rec.meta.get("init_kwargs") or {}))
-        state = torch.load(io.BytesIO(store.load_bytes(rec)), map_location="cpu", weights_only=True)
-        model.load_state_dict(state)
+        try:
+            model = cls(**kwargs)
+        except Exception as exc:
+            raise LoupeValueError(f"cannot create {cls.__qualname__}(**{kwargs!r:.200}): "
+                                  f"{type(exc).__name__}: {exc}") from exc
+        try:
+            state = torch.load(io.BytesIO(store.load_bytes(rec)), map_location="cpu", weights_only=True)
+            model.load_state_dict(state)
+        except Exception as exc:
+            raise LoupeValueError(f"cannot load the checkpoint's weights into {cls.__qualname__}: "
+                                  f"{type(exc).__name__}: {str(exc)[:300]}") from exc
         return model.eval()
-    return _MODELS.get((str(store.dir), rec.id), make)
+    return _MODELS.get((str(store.dir), rec.id, cls), make)
 
 
-def attribution_png(store: Any, run: str, split: str, example_id: str, method: str) -> bytes:
-    """The attribution map of one example as a PNG over the example (cached)."""
+def attribution_png(store: Any, run: str, split: str, example_id: str, method: str,
+                    trusted_modules: Iterable[str] = ()) -> bytes:
+    """The attribution map of one example as a PNG over the example (cached).
+
+    Example:
+        >>> attribution_png(store, run_id, "test", "ex3", "gradcam")[:4]   # doctest: +SKIP
+        b'\\x89PNG'
+    """
     if method not in WEB_METHODS:
         raise LoupeValueError(f"method must be one of {', '.join(WEB_METHODS)}, got {method!r}")
     rec = checkpoint_of(store, run)
+    trusted = tuple(trusted_modules)
+    model_class(rec.meta.get("module"), rec.meta.get("qualname"), trusted)  # refuse before any cache
     key = (str(store.dir), run, rec.id, split, example_id, method)
-    return _MAPS.get(key, lambda: _compute(store, rec, run, split, example_id, method))  # type: ignore[no-any-return]
+    return _MAPS.get(key, lambda: _compute(store, rec, run, split, example_id, method, trusted))  # type: ignore[no-any-return]
 
 
-def _compute(store: Any, rec: Any, run: str, split: str, example_id: str, method: str) -> bytes:
+def _compute(store: Any, rec: Any, run: str, split: str, example_id: str, method: str,
+             trusted_modules: Iterable[str]) -> bytes:
     import torch
 
     from ...analyze.attribution import explain
@@ -71,7 +90,13 @@ def _compute(store: Any, rec: Any, run: str, split: str, example_id: str, method
     if x is None:
         raise NotFoundError(f"example {example_id!r} was logged with thumbnails only (inputs larger "
                             "than the stored limit): attribution maps need the model input")
-    model = load_model(store, rec)
+    model = load_model(store, rec, trusted_modules)
     tensor = torch.from_numpy(np.asarray(x, dtype=np.float32))
-    heat = explain(model, tensor, method=method)[0].numpy()
+    try:
+        heat = explain(model, tensor, method=method)[0].numpy()
+    except LoupeValueError:
+        raise
+    except (RuntimeError, ValueError, TypeError, IndexError) as exc:  # e.g. inputs the model cannot take
+        raise LoupeValueError(f"cannot compute the {method} map of example {example_id!r} with "
+                              f"{type(model).__qualname__}: {type(exc).__name__}: {str(exc)[:300]}") from exc
     return png(overlay(thumb, heat, signed=method == "integrated_gradients" or method == "occlusion"))

@@ -23,6 +23,9 @@ differ from the last ones stored for the split, so logging every epoch stores im
 
 ``kind="checkpoint"``, ``tag=<name>`` (``.pt``): the ``state_dict`` written by ``torch.save``, read
 back with ``torch.load(..., weights_only=True)``; meta: ``{"module", "qualname", "init_kwargs"}``.
+The model's class is also registered in the recording process (:func:`.trust.register_model`), so
+a dashboard served from it can re-create the model; any other dashboard imports the class only if
+its module is trusted there.
 
 Logits or probabilities: see :func:`torchloupe.analyze.classification.looks_like_probs` (rows
 non-negative summing to 1 within 1e-3 are probabilities, otherwise logits and a softmax; one
@@ -40,6 +43,7 @@ import numpy as np
 
 from ...analyze.classification import looks_like_probs, to_probs
 from ...errors import LoupeValueError
+from .trust import register_model
 
 THUMB = 64
 MAX_INPUT_ELEMENTS = 3 * 64 * 64
@@ -197,7 +201,7 @@ def save_checkpoint(run: Any, model: Any, init_kwargs: Mapping[str, Any] | None 
         torch.save(tensors, buf)
         return buf.getvalue(), "pt"
 
-    cls = type(model)
+    cls = register_model(type(model))
     meta = {"module": cls.__module__, "qualname": cls.__qualname__,
             "init_kwargs": dict(init_kwargs) if init_kwargs is not None else None}
     run.record("checkpoint", name, state, step=step, meta=meta, encode=encode)

@@ -11,11 +11,12 @@ from fastapi import APIRouter, Query, Request, Response
 
 from ...analyze import embeddings as emb
 from ..base import StoreGetter
+from ..params import MAX_INDEX, MAX_TEXT, RUN, RUN_IDS, STEP, TAG
 from . import query
 
 Method = Literal["pca", "tsne", "umap"]
-_RUN = Query(..., min_length=1, max_length=64)
-_TAG = Query(..., min_length=1, max_length=256)
+_INDEX = Query(..., ge=0, le=MAX_INDEX, description="point index")
+_NAME = Query(..., min_length=1, max_length=MAX_TEXT, description="column name")
 
 
 def runner(request: Request) -> Any:
@@ -44,17 +45,16 @@ def router(store: StoreGetter) -> APIRouter:
     r = APIRouter(prefix="/projector", tags=["projector"])
 
     @r.get("/tags")
-    def tags(runs: str | None = Query(None, description="comma-separated run ids")) -> dict[str, Any]:
-        ids = None if runs is None else [x for x in runs.split(",") if x]
+    def tags(ids: list[str] | None = RUN_IDS) -> dict[str, Any]:
         return {"tags": query.tags(store(), ids)}
 
     @r.get("/info")
-    def info(run: str = _RUN, tag: str = _TAG, step: int | None = None) -> dict[str, Any]:
+    def info(run: str = RUN, tag: str = TAG, step: int | None = STEP) -> dict[str, Any]:
         return query.info(store(), run, tag, step)
 
     @r.get("/projection", responses={200: {"content": {"application/octet-stream": {}}},
                                      202: {"description": "still computing: state and progress"}})
-    def projection(request: Request, run: str = _RUN, tag: str = _TAG, step: int | None = None,
+    def projection(request: Request, run: str = RUN, tag: str = TAG, step: int | None = STEP,
                    method: Method = "pca", dims: int = Query(2, ge=2, le=3),
                    perplexity: float = Query(30.0, gt=1, le=200),
                    n_neighbors: int = Query(15, ge=2, le=200)) -> Response:
@@ -79,30 +79,30 @@ def router(store: StoreGetter) -> APIRouter:
                       "error": status.error, "seconds": round(status.seconds, 2)}, status=202)
 
     @r.get("/column")
-    def column(run: str = _RUN, tag: str = _TAG, step: int | None = None,
-               name: str = Query(..., min_length=1, max_length=256)) -> dict[str, Any]:
+    def column(run: str = RUN, tag: str = TAG, step: int | None = STEP,
+               name: str = _NAME) -> dict[str, Any]:
         """How to read ``/column.bin``: ``kind`` category (with ``categories``) or number (``range``)."""
         s = store()
         desc, _ = query.column(s, query.record(s, run, tag, step), name)
         return desc
 
     @r.get("/column.bin", responses={200: {"content": {"application/octet-stream": {}}}})
-    def column_bin(run: str = _RUN, tag: str = _TAG, step: int | None = None,
-                   name: str = Query(..., min_length=1, max_length=256)) -> Response:
+    def column_bin(run: str = RUN, tag: str = TAG, step: int | None = STEP,
+                   name: str = _NAME) -> Response:
         """int32 codes (categories, -1 = none) or float32 values (numbers), one per point."""
         s = store()
         _, values = query.column(s, query.record(s, run, tag, step), name)
         return _binary(values)
 
     @r.get("/point")
-    def point(run: str = _RUN, tag: str = _TAG, step: int | None = None,
-              index: int = Query(..., ge=0)) -> dict[str, Any]:
+    def point(run: str = RUN, tag: str = TAG, step: int | None = STEP,
+              index: int = _INDEX) -> dict[str, Any]:
         s = store()
         return query.point(s, query.record(s, run, tag, step), index)
 
     @r.get("/neighbors")
-    def neighbors(run: str = _RUN, tag: str = _TAG, step: int | None = None,
-                  index: int = Query(..., ge=0), k: int = Query(10, ge=1, le=200),
+    def neighbors(run: str = RUN, tag: str = TAG, step: int | None = STEP,
+                  index: int = _INDEX, k: int = Query(10, ge=1, le=200),
                   metric: Literal["euclidean", "cosine"] = "euclidean") -> dict[str, Any]:
         """Nearest neighbours of a point in the original feature space."""
         s = store()
@@ -110,15 +110,16 @@ def router(store: StoreGetter) -> APIRouter:
                 "neighbors": query.neighbors(s, query.record(s, run, tag, step), index, k, metric)}
 
     @r.get("/search")
-    def search(run: str = _RUN, tag: str = _TAG, step: int | None = None,
-               q: str = Query(..., max_length=256), column: str | None = None) -> dict[str, Any]:
+    def search(run: str = RUN, tag: str = TAG, step: int | None = STEP,
+               q: str = Query(..., max_length=MAX_TEXT),
+               column: str | None = Query(None, max_length=MAX_TEXT)) -> dict[str, Any]:
         s = store()
         hits = query.search(s, query.record(s, run, tag, step), q, column)
         return {"count": len(hits), "indices": hits}
 
     @r.get("/thumb", responses={200: {"content": {"image/png": {}}}})
-    def thumb(run: str = _RUN, tag: str = _TAG, step: int | None = None,
-              index: int = Query(..., ge=0)) -> Response:
+    def thumb(run: str = RUN, tag: str = TAG, step: int | None = STEP,
+              index: int = _INDEX) -> Response:
         s = store()
         png = query.thumbnail_png(s, query.record(s, run, tag, step), index)
         return Response(png, media_type="image/png", headers={"Cache-Control": "max-age=3600"})

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from ..base import StoreGetter
+from ..params import MAX_TEXT, RUN_IDS
 from . import query
 
 
@@ -52,8 +53,7 @@ class ChartOut(BaseModel):
     series: list[SeriesOut]
 
 
-def _ids(runs: str | None) -> list[str] | None:
-    return None if runs is None else [r for r in runs.split(",") if r]
+MAX_X = 1e19  # beyond any step (|step| <= 2**62) or wall time
 
 
 def router(store: StoreGetter) -> APIRouter:
@@ -61,19 +61,23 @@ def router(store: StoreGetter) -> APIRouter:
     r = APIRouter(prefix="/scalars", tags=["scalars"])
 
     @r.get("/tags", response_model=TagsOut)
-    def tags(runs: str | None = Query(None, description="comma-separated run ids")) -> dict[str, Any]:
-        return {"tags": query.tags(store(), _ids(runs))}
+    def tags(ids: list[str] | None = RUN_IDS) -> dict[str, Any]:
+        return {"tags": query.tags(store(), ids)}
 
     @r.get("/series", response_model=ChartOut,
            responses={200: {"model": ChartOut}})
-    def series(tag: str = Query(..., min_length=1, max_length=256),
-               runs: str | None = Query(None, description="comma-separated run ids"),
+    def series(tag: str = Query(..., min_length=1, max_length=MAX_TEXT),
+               ids: list[str] | None = RUN_IDS,
                x: Literal["step", "wall"] = "step",
-               lo: float | None = None, hi: float | None = None,
-               width: int = Query(800, ge=1, le=query.MAX_WIDTH)) -> Response:
+               lo: float | None = Query(None, ge=-MAX_X, le=MAX_X, allow_inf_nan=False,
+                                        description="start of the x range (finite)"),
+               hi: float | None = Query(None, ge=-MAX_X, le=MAX_X, allow_inf_nan=False,
+                                        description="end of the x range (finite)"),
+               width: int = Query(800, ge=1, le=query.MAX_WIDTH,
+                                  description="chart width in pixels")) -> Response:
         # Encoded by orjson straight from the NumPy arrays: validating and encoding ~10^5 floats
         # through pydantic and json would cost more than the query itself.
-        body = query.series(store(), tag, _ids(runs), x, lo, hi, width)
+        body = query.series(store(), tag, ids, x, lo, hi, width)
         return Response(orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY),
                         media_type="application/json")
 

@@ -1,5 +1,5 @@
 /** Client of the evaluation routes (`/api/v1/predictions/*`), with a small cache: stored predictions never change. */
-import type { ApiClient } from '../../api';
+import { ApiError, type ApiClient } from '../../api';
 
 export interface SplitInfo {
   split: string;
@@ -165,5 +165,15 @@ export class EvalApi {
 
   attributionUrl(run: string, split: string, id: string, method: Method): string {
     return this.api.href('predictions/attribution', { run, split, id, method });
+  }
+
+  /** Why an attribution map could not be shown (its image failed): the server's own message. */
+  async attributionProblem(run: string, split: string, id: string, method: Method): Promise<string> {
+    try {
+      await this.api.getJson<unknown>('predictions/attribution', { run, split, id, method });
+    } catch (err) {
+      if (err instanceof ApiError) return err.message;
+    }
+    return 'the image could not be shown';
   }
 }

@@ -43,12 +43,15 @@ export function showExample(api: EvalApi, ex: ExampleRef): HTMLDialogElement {
   );
   const maps = h('div', { class: 'ev-maps', 'data-testid': 'attribution-maps' });
   for (const method of METHODS) {
-    const status = h('span', { class: 'ev-map-status muted small' }, 'computing…');
+    const status = h('span', { class: 'ev-map-status muted small', 'data-testid': 'attribution-status' }, 'computing…');
     const img = h('img', { class: 'ev-map-img', alt: `${LABELS[method]} of ${ex.id}`, 'data-testid': 'attribution-img', 'data-method': method });
     img.addEventListener('load', () => { img.dataset.loaded = '1'; status.remove(); });
     img.addEventListener('error', () => {
       img.hidden = true;
-      status.textContent = 'not available (needs run.save_checkpoint and inputs)';
+      status.textContent = 'not available';
+      void api.attributionProblem(ex.run, ex.split, ex.id, method).then((why) => {
+        status.textContent = `not available: ${why}`;
+      });
     });
     img.src = api.attributionUrl(ex.run, ex.split, ex.id, method);
     maps.append(h('figure', { class: 'ev-map' }, h('div', { class: 'ev-map-frame' }, img, status), h('figcaption', {}, LABELS[method])));

@@ -1,0 +1,68 @@
+"""A small store with data for every panel, shared by the fuzz and content-security tests.
+
+Two runs: ``beta`` (scalars, a dataset, embeddings over two steps), then ``alpha`` (scalars with a
+NaN, predictions with inputs over two steps, a checkpoint, a logged and watched model), the newest,
+so that panels showing one run show it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from shapes_data import CLASSES, Shapes, pattern
+
+N = 48
+SPLIT = "test"
+
+
+def seed(store_dir) -> dict:
+    """Writes the store; returns what a request can name: run ids, tags, ids, models."""
+    import torchloupe as tl
+    from torchloupe.demo.model import DemoCNN
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        torch.manual_seed(0)
+        rng = np.random.default_rng(0)
+        labels = np.arange(N) % 3
+        images = torch.from_numpy(np.stack([pattern(int(k), rng, 16) for k in labels]))[:, None]
+        ids = [f"ex{i}" for i in range(N)]
+        with tl.init("fuzz", name="beta <b>", dir=store_dir) as b:
+            for i in range(50):
+                b.log({"train/loss": 2.0 / (i + 1)}, step=i)
+            b.log_dataset(Shapes(60, 0, plant=True), "train", progress=False)
+            for step in (0, 5):
+                feats = rng.normal(size=(N, 8)).astype(np.float32) + labels[:, None]
+                b.log_embedding("penultimate", torch.from_numpy(feats), labels=torch.as_tensor(labels),
+                                images=images[:, 0] if step == 0 else None, step=step,
+                                metadata={"source": np.where(labels == 0, "scan", "photo")},
+                                class_names=CLASSES)
+        with tl.init("fuzz", name="alpha", config={"lr": 0.1}, dir=store_dir, flush_interval=0.05) as a:
+            for i in range(300):
+                a.log({"train/loss": 1.0 / (i + 1), "train/acc": i / 300}, step=i)
+            a.log({"train/loss": float("nan")}, step=300)
+            for step in (0, 10):
+                logits = rng.normal(size=(N, 3)) + (1 + step / 5) * np.eye(3)[labels]
+                a.log_predictions(labels, logits, SPLIT, step=step, class_names=CLASSES,
+                                  inputs=images, ids=ids)
+            a.save_checkpoint(DemoCNN(num_classes=3, channels=(4, 4, 4)),
+                              init_kwargs={"num_classes": 3, "channels": [4, 4, 4]})
+            mlp = nn.Sequential(nn.Flatten(), nn.Linear(256, 16), nn.ReLU(), nn.Linear(16, 3))
+            a.log_model(mlp, images[:2])
+            a.watch(mlp, every=2)
+            opt = torch.optim.SGD(mlp.parameters(), lr=0.1)
+            y = torch.as_tensor(labels)
+            for step in range(6):
+                loss = nn.functional.cross_entropy(mlp(images), y)
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                a.log({"watch/loss": loss.detach()}, step=1000 + step)
+            a.summary["best"] = float("inf")
+    finally:
+        torch.set_num_threads(threads)
+    return {"runs": [a.id, b.id], "tags": ["train/loss", "train/acc", "penultimate"],
+            "splits": [SPLIT, "train"], "ids": ids[:3], "models": ["model", "Sequential"]}
