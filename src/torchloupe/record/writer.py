@@ -77,6 +77,10 @@ class Writer:
         self._last_beat = 0.0
         self.points_written = 0
         self.error: BaseException | None = None
+        # observer(key, steps, values), on this thread: every point exactly once, in logging
+        # order per key, keys in the order of their first point in each write (the arrays are
+        # the stored ones: read, never modify). An observer's exception is warned, not raised.
+        self.observers: list[Callable[[str, np.ndarray, np.ndarray], None]] = []
         self._thread = threading.Thread(target=self._loop, name=f"torchloupe-writer-{run_id}",
                                         daemon=True)
         self._thread.start()
@@ -267,6 +271,7 @@ class Writer:
                                               np.asarray(steps, dtype=np.int64),
                                               np.asarray(walls, dtype=np.float64),
                                               np.asarray(vals, dtype=np.float64)))
+        seen: list[tuple[int, str, np.ndarray, np.ndarray]] = []  # for observers
         for key, chunks in parts.items():
             if len(chunks) == 1:
                 _, steps_a, walls_a, vals_a = chunks[0]
@@ -277,8 +282,23 @@ class Writer:
                 vals_a = np.concatenate([c[3] for c in chunks])[order]
             self._pending.setdefault(key, []).append((steps_a, walls_a, vals_a))
             self._buffered += len(vals_a)
+            if self.observers:
+                seen.append((int(min(c[0][0] for c in chunks)), key, steps_a, vals_a))
+        if seen:  # in logging order: the key's first call, then its place in that call
+            places = {i: {k: j for j, k in enumerate(items[i][2])} for i in {s[0] for s in seen}}
+            self._notify(sorted(seen, key=lambda s: (s[0], places[s[0]][s[1]])))
         if self._buffered > self.max_buffered:
             self._drop_oldest()
+
+    def _notify(self, seen: list[tuple[int, str, np.ndarray, np.ndarray]]) -> None:
+        observers = list(self.observers)  # one list for the whole write, even if it changes
+        for _, key, steps, values in seen:
+            for observer in observers:
+                try:
+                    observer(key, steps, values)
+                except Exception as exc:
+                    warnings.warn(f"torchloupe: an observer of {key!r} failed: {exc!r}",
+                                  LoggingWarning, stacklevel=1)
 
     def _points(self) -> dict[str, Points]:
         out: dict[str, Points] = {}
