@@ -3,6 +3,9 @@ healthy model. Small models, a few dozen CPU steps each."""
 
 from __future__ import annotations
 
+import json
+import math
+import time
 import warnings
 
 import numpy as np
@@ -207,3 +210,93 @@ def test_compiled_model(store_dir):
 def test_compiled_model_inductor(store_dir):
     torch._dynamo.reset()
     _compiled_step(store_dir, "inductor")
+
+
+def _loss_rules_run(store_dir, batching, read_guard=None):
+    """A deterministic training whose logged losses trip every loss rule (and a dead ReLU), its
+    points written all at the end, every few milliseconds or call by call; its events."""
+    torch.manual_seed(0)
+    model = _mlp()
+    with torch.no_grad():
+        model[2].bias.fill_(-100.0)
+    x, y = _data()
+    # "at the end": nothing asks the writer to write before the run finishes; "call by call":
+    # each call is written before the next one is logged (the timer finds nothing left)
+    flush_interval = {"at the end": 1e3, "often": 1e-3, "call by call": 0.05}[batching]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with tl.init("t", dir=store_dir, flush_interval=flush_interval) as run:
+            run.watch(model, every=7)
+            writer, logged = run._writer, 0
+            for step in range(400):
+                nn.functional.cross_entropy(model(x), y).backward()
+                train = 2.0 * math.exp(-step / 30) + 0.5 + 0.002 * math.sin(step)
+                run.log({"lr": 0.1, "train/loss": math.nan if step == 380 else train}, step=step)
+                logged += 2
+                if step % 10 == 9:  # bottoms out at step 99, over 10 % above it from step 119 on
+                    run.log({"val/loss": torch.tensor(1.0 + abs(step - 99) / 150)}, step=step)
+                    logged += 1
+                if batching == "call by call":
+                    writer.kick()
+                    while writer.points_written < logged:
+                        time.sleep(0.0005)
+            rid = run.id
+    failed = [w for w in caught if "failed" in str(w.message)]
+    assert failed == [], failed[0].message
+    events = tl.open(store_dir).backend.events(rid)
+    return [(e.kind, e.step, e.location, json.dumps(e.data, sort_keys=True))
+            for e in sorted(events, key=lambda e: (e.step, e.kind))]
+
+
+def test_loss_rules_give_the_same_events_however_the_points_are_written(tmp_path):
+    runs = {b: _loss_rules_run(tmp_path / b.replace(" ", "_"), b)
+            for b in ("at the end", "often", "call by call")}
+    events = runs["at the end"]
+    assert runs["often"] == events and runs["call by call"] == events
+    by_kind = {kind: (step, json.loads(data)) for kind, step, _, data in events}
+    assert {"nan_loss", "loss_plateau", "overfitting", "dead_relu"} <= set(by_kind)
+    assert by_kind["nan_loss"][0] == 380
+    assert by_kind["overfitting"][0] == 139 and by_kind["overfitting"][1]["onset_step"] == 99
+    step, data = by_kind["loss_plateau"]
+    assert step == data["step"] and data["from_step"] == step - 99 and step < 380
+    assert all(loc == "Sequential" for kind, _, loc, _ in events if kind != "dead_relu")
+
+
+def test_loss_rules_never_read_the_store(store_dir, monkeypatch):
+    from torchloupe.store.sqlite import SqliteStore
+
+    reads = []
+
+    def forbidden(self, *args, **kwargs):
+        reads.append(args)
+        raise AssertionError("the diagnostics read the store")
+
+    monkeypatch.setattr(SqliteStore, "read", forbidden)
+    monkeypatch.setattr(SqliteStore, "keys_by_run", forbidden)
+    kinds, _, _ = _train(store_dir, _mlp(), lr=0.0, steps=130, every=5,
+                         loss_fn=lambda out, y: out.sum() * 0 + 1.0)
+    assert reads == []
+    assert "loss_plateau" in kinds
+
+
+@pytest.mark.filterwarnings("ignore::torchloupe.record.watch.DiagnosticWarning")
+def test_loss_key_is_the_first_logged_match_and_unwatch_stops_the_rules(store_dir):
+    model = _mlp()
+    x, y = _data()
+    with tl.init("t", dir=store_dir, flush_interval=1e3) as run:
+        run.log({"loss": math.nan}, step=0)  # before run.watch: not seen
+        watcher = run.watch(model, every=1000)
+        for step in range(1, 6):
+            nn.functional.cross_entropy(model(x), y).backward()
+            # "loss" comes first in the call, then train/loss holds a NaN: ignored
+            run.log({"loss": 1.0 / step, "train/loss": math.nan, "train/acc": 0.5}, step=step)
+        run.log({"loss": math.inf}, step=6)
+        run.unwatch(model)
+        run.log({"loss": math.nan}, step=7)  # after run.unwatch: not seen
+        assert watcher._observer in run._writer.observers  # still waits for steps 1..6
+        rid, writer = run.id, run._writer
+    loss_rules = {"nan_loss", "loss_plateau", "overfitting"}
+    kinds = [(e.kind, e.step) for e in tl.open(store_dir).backend.events(rid) if e.kind in loss_rules]
+    assert kinds == [("nan_loss", 6)]
+    assert watcher._roles == {"loss": "train", "train/loss": "", "train/acc": ""}
+    assert watcher._observer not in writer.observers  # gone after the point at step 7

@@ -1,19 +1,23 @@
 """Training diagnostics: pure rules that turn statistics into findings.
 
-Each rule takes plain arrays (the statistics :mod:`torchloupe.record.watch` records, or a loss
-series) and returns :class:`Finding` values; :class:`Thresholds` holds every threshold, with the
-reason for its default. ``run.watch(model, thresholds=Thresholds(dead_fraction=0.9))`` changes them.
+Each rule takes plain arrays (the statistics :mod:`torchloupe.record.watch` records, or the
+loss series) and returns :class:`Finding` values; :class:`Thresholds` holds every threshold, with
+the reason for its default. ``run.watch(model, thresholds=Thresholds(dead_fraction=0.9))``
+changes them. The per-step rules (:func:`check_parameters`, :func:`check_activations`) look at one
+sampled step; the loss rules (:class:`LossMonitor`) are fed every logged loss point once, as it
+is written, and keep constant state: what they find depends only on the values logged, never on
+when the writer wrote them.
 
 | kind | severity | fires when |
 | --- | --- | --- |
-| ``nan_loss`` | error | the training loss is NaN or ±Inf |
+| ``nan_loss`` | error | a training loss point is NaN or ±Inf (the first one) |
 | ``nonfinite_weights`` / ``nonfinite_gradients`` | error | a parameter or its gradient holds NaN/Inf (the first such layer is named) |
 | ``exploding_gradients`` | error | the total gradient norm exceeds ``grad_norm_high`` |
 | ``vanishing_gradients`` | warning | a weight's gradient norm is below ``vanishing_ratio`` × the largest layer's, or the total is below ``grad_norm_low`` |
 | ``dead_relu`` | warning | more than ``dead_fraction`` of a ReLU layer's units are zero for the whole batch |
 | ``update_ratio_low`` / ``update_ratio_high`` | warning | the median update/weight ratio ‖Δw‖/‖w‖ is outside [``update_ratio_low``, ``update_ratio_high``] (healthy: about 1e-3) |
-| ``loss_plateau`` | warning | the training loss improved by less than ``plateau_tolerance`` (relative) over the last ``plateau_window`` points |
-| ``overfitting`` | warning | the validation loss rose ``divergence_rise`` above its minimum for ``divergence_patience`` evaluations while the training loss kept falling |
+| ``loss_plateau`` | warning | the mean of the second half of the last ``plateau_window`` training-loss points is less than ``plateau_tolerance`` (relative) below the first half's (checked at every point; first time only) |
+| ``overfitting`` | warning | the validation loss stayed more than ``divergence_rise`` (relative) above its best for ``divergence_patience`` consecutive points while the training loss's level (mean of ``divergence_window`` points) fell since the best (first time only) |
 
 Example:
     >>> import numpy as np
@@ -23,6 +27,8 @@ Example:
 
 from __future__ import annotations
 
+import math
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,7 +54,14 @@ class Thresholds:
         plateau_window: training-loss points the plateau rule looks at (and needs).
         plateau_tolerance: relative improvement between the window's halves below which it is flat.
         divergence_rise: relative rise of the validation loss over its minimum.
-        divergence_patience: validation points after the minimum that must all be above it.
+        divergence_patience: consecutive validation points after the minimum that must all be
+            above it.
+        divergence_window: training-loss points averaged for its level at the best validation
+            point and at the latest one (fewer make a noisy minibatch loss look like a trend).
+
+    Example:
+        >>> Thresholds(plateau_window=200).plateau_window
+        200
     """
 
     grad_norm_high: float = 1e3
@@ -61,11 +74,17 @@ class Thresholds:
     plateau_tolerance: float = 1e-3
     divergence_rise: float = 0.1
     divergence_patience: int = 3
+    divergence_window: int = 20
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One diagnosis: what, how bad, where (a layer, when known), and the numbers behind it."""
+    """One diagnosis: what, how bad, where (a layer, when known), and the numbers behind it.
+
+    Example:
+        >>> Finding("nan_loss", "error", "the training loss is nan at step 3", None, {"step": 3}).kind
+        'nan_loss'
+    """
 
     kind: str
     severity: str
@@ -182,51 +201,229 @@ def check_activations(names: Sequence[str], types: Sequence[str], stats: np.ndar
 
 def check_loss(steps: np.ndarray, loss: np.ndarray, val_steps: np.ndarray | None = None,
                val_loss: np.ndarray | None = None, t: Thresholds = Thresholds()) -> list[Finding]:
-    """Rules over the training (and validation) loss series.
+    """The loss rules over whole series: what a fresh :class:`LossMonitor` finds when fed them.
 
     Example:
         >>> [f.kind for f in check_loss(np.arange(200), np.ones(200))]
         ['loss_plateau']
     """
-    steps, loss = np.asarray(steps), np.asarray(loss, float)
-    out: list[Finding] = []
-    bad = np.flatnonzero(~np.isfinite(loss))
-    if len(bad):
-        out.append(Finding("nan_loss", "error", f"the training loss is {loss[bad[0]]} at step "
-                           f"{int(steps[bad[0]])}", None, {"step": int(steps[bad[0]])}))
-        return out
-    if len(loss) >= t.plateau_window:
-        window = loss[-t.plateau_window:]
-        half = len(window) // 2
-        a, b = float(np.mean(window[:half])), float(np.mean(window[half:]))
-        if a - b < t.plateau_tolerance * max(abs(a), 1e-12):
-            out.append(Finding("loss_plateau", "warning",
-                               f"the training loss has not improved over the last "
-                               f"{t.plateau_window} points ({a:.4g} → {b:.4g})", None,
-                               {"from_step": int(steps[-t.plateau_window]), "before": a, "after": b}))
-    if val_steps is not None and val_loss is not None and len(val_loss) > t.divergence_patience:
-        out.extend(_divergence(steps, loss, np.asarray(val_steps), np.asarray(val_loss, float), t))
+    monitor = LossMonitor(t)
+    out = monitor.feed_train(steps, loss)
+    if val_steps is not None and val_loss is not None:
+        out += monitor.feed_val(val_steps, val_loss)
     return out
 
 
-def _divergence(steps: np.ndarray, loss: np.ndarray, vsteps: np.ndarray, vloss: np.ndarray,
-                t: Thresholds) -> list[Finding]:
-    finite = np.isfinite(vloss)
-    if finite.sum() <= t.divergence_patience:
-        return []
-    vsteps, vloss = vsteps[finite], vloss[finite]
-    best = int(np.argmin(vloss))
-    after = vloss[best + 1:]
-    if len(after) < t.divergence_patience:
-        return []
-    if not np.all(after[-t.divergence_patience:] > vloss[best] * (1 + t.divergence_rise)):
-        return []
-    onset = int(vsteps[best])
-    before = loss[steps <= onset]
-    later = loss[steps > onset]
-    if len(before) == 0 or len(later) == 0 or np.mean(later[-max(1, len(later) // 4):]) >= before[-1]:
-        return []
-    return [Finding("overfitting", "warning",
-                    f"validation loss rose from {vloss[best]:.4g} (step {onset}) to {vloss[-1]:.4g} "
-                    f"while the training loss kept falling: overfitting since about step {onset}",
-                    None, {"onset_step": onset, "best_val": float(vloss[best])})]
+MAX_WAITING = 10_000
+"""Validation points a :class:`LossMonitor` keeps while no training point at a later step has
+come (beyond, the oldest are dropped: only when the training loss is missing)."""
+
+
+class LossMonitor:
+    """The loss rules, fed as the points come: amortized constant work per point, and memory
+    bounded by ``plateau_window`` and ``divergence_window`` (plus the latest chunk).
+
+    ``feed_train(steps, values)`` and ``feed_val(steps, values)`` take the next points of the
+    training and validation loss, in logging order, and return the findings those points
+    complete. Each rule fires at most once (a later plateau, e.g. after a learning-rate drop, is
+    not reported again), and its finding's ``data["step"]`` is the step of the point that
+    completed it:
+
+    - ``nan_loss``: the first training point that is NaN or ±Inf. The plateau and overfitting
+      rules ignore everything from that point on (every later window holds it).
+    - ``loss_plateau``: at each training point from the ``plateau_window``-th on, the window of
+      the last ``plateau_window`` points is cut in two halves (the first ``plateau_window // 2``
+      points, then the rest); it fires at the first point where the halves' means ``a``, ``b``
+      give ``a - b < plateau_tolerance * max(|a|, 1e-12)``.
+    - ``overfitting``: the best validation point is the first one with the lowest value so far
+      (non-finite ones are skipped). A point rises when it exceeds the best by more than
+      ``divergence_rise × |best|``; a new best or a point that does not rise resets the count. It
+      fires at the ``divergence_patience``-th consecutive rising point (or a later one in the same
+      streak) if the training loss's level there is below its level at the best point, where the
+      level at a validation step ``s`` is the mean of the last ``divergence_window`` training
+      points at steps ``<= s``. A validation point is judged once a training point at a later
+      step has come, so the one logged after the last training point is never judged.
+
+    The findings depend only on the two sequences of points, neither on how they are cut into
+    chunks nor on how the chunks of the two series interleave, provided each series' steps never
+    decrease and a validation point is logged before the training points of later steps (the
+    usual loop: train at steps ..., s, validate at s, train at s + 1, ...). Running sums are
+    accumulated one point after the other, so even the rounding is the same.
+
+    Example:
+        >>> m = LossMonitor(Thresholds(plateau_window=4))
+        >>> m.feed_train(np.arange(3), np.ones(3))
+        []
+        >>> [(f.kind, f.data["step"]) for f in m.feed_train([3, 4], [1.0, np.nan])]
+        [('loss_plateau', 3), ('nan_loss', 4)]
+    """
+
+    def __init__(self, t: Thresholds = Thresholds()) -> None:
+        self.t = t
+        self.fired: set[str] = set()
+        self._window = t.plateau_window
+        self._level_n = max(1, t.divergence_window)
+        self._keep = max(self._window, self._level_n) + 1  # running sums kept before new points
+        self._sums = np.zeros(256)  # sums[i]: sum of the first base + i training values
+        self._maxs = np.full(256, -np.inf)  # maxs[i]: the largest of their steps
+        self._steps = np.zeros(256, dtype=np.int64)  # steps[i]: step of value base + i - 1
+        self._base = 0
+        self._size = 1
+        self._bad: int | None = None  # index of the first non-finite training value
+        self._waiting: deque[tuple[int, float]] = deque()
+        self._best: tuple[float, int, float | None] | None = None  # value, step, training level
+        self._rises = 0
+
+    @property
+    def count(self) -> int:
+        """Training points fed so far."""
+        return self._base + self._size - 1
+
+    def feed_train(self, steps: Any, values: Any) -> list[Finding]:
+        """Take the next training-loss points; return the findings they complete.
+
+        Example:
+            >>> LossMonitor().feed_train([0, 1], [2.0, np.inf])[0].kind
+            'nan_loss'
+        """
+        steps, values = _series(steps, values)
+        if not len(values):
+            return []
+        start = self.count
+        self._extend(steps, values)
+        out: list[Finding] = []
+        nan: Finding | None = None
+        if self._bad is None:
+            bad = np.flatnonzero(~np.isfinite(values))
+            if len(bad):
+                self._bad = start + int(bad[0])
+                if "nan_loss" not in self.fired:
+                    self.fired.add("nan_loss")
+                    step = int(steps[bad[0]])
+                    nan = Finding("nan_loss", "error", f"the training loss is {values[bad[0]]} at "
+                                  f"step {step}", None, {"step": step})
+        if "loss_plateau" not in self.fired and self._window >= 2:
+            out += self._plateau(start)
+        if nan is not None:
+            out.append(nan)
+        return out + self._judge()
+
+    def feed_val(self, steps: Any, values: Any) -> list[Finding]:
+        """Take the next validation-loss points; return the findings they complete.
+
+        Example:
+            >>> m = LossMonitor(Thresholds(divergence_window=2))
+            >>> m.feed_train(np.arange(8), 1 / np.arange(1.0, 9.0))
+            []
+            >>> [f.data["onset_step"] for f in m.feed_val([1, 3, 5, 6], [1.0, 2.0, 2.0, 2.0])]
+            [1]
+        """
+        steps, values = _series(steps, values)
+        if "overfitting" not in self.fired:
+            keep = np.isfinite(values)
+            self._waiting.extend(zip(steps[keep].tolist(), values[keep].tolist(), strict=True))
+            while len(self._waiting) > MAX_WAITING:
+                self._waiting.popleft()
+        return self._judge()
+
+    # -- training series -------------------------------------------------------------------
+    def _extend(self, steps: np.ndarray, values: np.ndarray) -> None:
+        n = len(values)
+        cap = len(self._sums)
+        if self._size + n > cap or cap > 4 * (self._keep + n) + 256:  # full, or left large by
+            # a big chunk: move the kept tail to a fresh buffer (amortized O(1) per point)
+            drop = max(0, self._size - self._keep)
+            live = self._size - drop
+            cap = max(256, 2 * (live + n))
+            for name in ("_sums", "_maxs", "_steps"):
+                old = getattr(self, name)
+                new = np.empty(cap, dtype=old.dtype)
+                new[:live] = old[drop:self._size]
+                setattr(self, name, new)
+            self._base += drop
+            self._size = live
+        i = self._size
+        # add.accumulate adds one value after the other: the same sums whatever the chunks
+        self._sums[i:i + n] = np.cumsum(np.concatenate(([self._sums[i - 1]], values)))[1:]
+        self._maxs[i:i + n] = np.maximum.accumulate(
+            np.concatenate(([self._maxs[i - 1]], steps.astype(float))))[1:]
+        self._steps[i:i + n] = steps
+        self._size += n
+
+    def _plateau(self, start: int) -> list[Finding]:
+        w, half, t = self._window, self._window // 2, self.t
+        last = self.count if self._bad is None else min(self.count, self._bad)
+        ends = np.arange(max(start + 1, w), last + 1) - self._base  # window = values [end - w, end)
+        if not len(ends):
+            return []
+        sums = self._sums
+        a = (sums[ends - w + half] - sums[ends - w]) / half
+        b = (sums[ends] - sums[ends - w + half]) / (w - half)
+        flat = np.flatnonzero(a - b < t.plateau_tolerance * np.maximum(np.abs(a), 1e-12))
+        if not len(flat):
+            return []
+        k = int(flat[0])
+        end = int(ends[k])
+        a_k, b_k = float(a[k]), float(b[k])
+        step, first = int(self._steps[end]), int(self._steps[end - w + 1])
+        self.fired.add("loss_plateau")
+        return [Finding("loss_plateau", "warning",
+                        f"the training loss has not improved over the last {w} points "
+                        f"({a_k:.4g} → {b_k:.4g}, steps {first}-{step})", None,
+                        {"step": step, "from_step": first, "before": a_k, "after": b_k})]
+
+    def _level(self, step: int) -> float | None:
+        """Mean of the last ``divergence_window`` training values at steps <= ``step``."""
+        maxs = self._maxs[:self._size]
+        j = int(np.searchsorted(maxs, step, side="right"))  # maxs[j] > step: value j is later
+        if j == 0 and self._base > 0:
+            return None  # those values were let go (the validation point came very late)
+        p = j - 1  # values before index p (buffer-relative) are at steps <= step
+        n = min(self._level_n, p + self._base)
+        if n == 0 or p - n < 0:
+            return None
+        level = float((self._sums[p] - self._sums[p - n]) / n)
+        return level if math.isfinite(level) else None
+
+    # -- validation series -----------------------------------------------------------------
+    def _judge(self) -> list[Finding]:
+        """Judge the waiting validation points that a later training point has come for."""
+        out: list[Finding] = []
+        waiting = self._waiting
+        while waiting and "overfitting" not in self.fired and \
+                self._maxs[self._size - 1] > waiting[0][0]:
+            step, value = waiting.popleft()
+            finding = self._validation_point(step, value)
+            if finding is not None:
+                out.append(finding)
+        if "overfitting" in self.fired:
+            waiting.clear()
+        return out
+
+    def _validation_point(self, step: int, value: float) -> Finding | None:
+        t, best = self.t, self._best
+        if best is None or value < best[0]:
+            self._best, self._rises = (value, step, self._level(step)), 0
+            return None
+        best_value, onset, before = best
+        self._rises = self._rises + 1 if value > best_value + t.divergence_rise * abs(best_value) else 0
+        if self._rises < max(1, t.divergence_patience) or before is None:
+            return None
+        now = self._level(step)
+        if now is None or not now < before:
+            return None
+        self.fired.add("overfitting")
+        return Finding("overfitting", "warning",
+                       f"validation loss rose from {best_value:.4g} (step {onset}) to {value:.4g} "
+                       f"(step {step}) while the training loss kept falling ({before:.4g} → "
+                       f"{now:.4g}): overfitting since about step {onset}", None,
+                       {"step": step, "onset_step": onset, "best_val": best_value, "val": value,
+                        "train_at_onset": before, "train_now": now})
+
+
+def _series(steps: Any, values: Any) -> tuple[np.ndarray, np.ndarray]:
+    steps = np.asarray(steps, dtype=np.int64).reshape(-1)
+    values = np.asarray(values, dtype=np.float64).reshape(-1)
+    if steps.shape != values.shape:
+        raise ValueError(f"steps and values differ in length: {len(steps)} and {len(values)}")
+    return steps, values

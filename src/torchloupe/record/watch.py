@@ -12,8 +12,18 @@ How it stays cheap and sync-free:
 - At the next forward pass (after the optimizer step) the update-to-weight ratio ‖w' − w‖/‖w‖
   and the weight statistics are computed, everything is stacked and queued with ``run.record``
   as device tensors: no ``.item()``, no copy to the host on the training thread. The writer
-  thread copies them and evaluates the diagnostics (:mod:`torchloupe.analyze.diagnostics`); a
-  finding becomes a ``run.event`` and, the first time, a ``DiagnosticWarning``.
+  thread copies them and evaluates the per-step diagnostics (:mod:`torchloupe.analyze.diagnostics`);
+  a finding becomes a ``run.event`` and, the first time, a ``DiagnosticWarning``.
+- The loss rules (NaN loss, plateau, overfitting) never read the store: the watcher is an
+  observer of the run's writer, which hands it every logged point once, in logging order, as it
+  writes it; a :class:`~torchloupe.analyze.diagnostics.LossMonitor` keeps constant state. So the
+  work per point is constant and the same logged values give the same events, however the
+  writer batched them. The training loss is ``loss_key`` or the first key logged (after
+  ``run.watch``) that matches ``^train[^/]*/loss$``, ``train.*loss`` or ``^loss$``; the
+  validation loss is ``val_loss_key`` or the first other one that matches
+  ``^(val|valid|validation|eval)[^/]*/loss$``, ``(val|valid|eval).*loss`` or ``test.*loss``
+  (keys first logged in the same call: in the call's order). The rules see the points logged at
+  steps from the one ``run.watch`` was called at, up to the one ``run.unwatch`` was called at.
 - Activations: forward hooks on leaf modules are attached for the sampled forward pass only (not
   on compiled models, whose graphs would be recompiled by hooks that come and go).
 
@@ -43,6 +53,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import re
@@ -55,9 +66,9 @@ from torch import nn
 
 from ..analyze.diagnostics import (
     Finding,
+    LossMonitor,
     Thresholds,
     check_activations,
-    check_loss,
     check_parameters,
 )
 from ..errors import LoupeValueError
@@ -67,10 +78,18 @@ if TYPE_CHECKING:
 
 KIND = "watch"
 DEFAULT_THRESHOLDS = Thresholds()
+TRAIN_LOSS_PATTERNS = (r"^train[^/]*/loss$", r"train.*loss", r"^loss$")
+VAL_LOSS_PATTERNS = (r"^(val|valid|validation|eval)[^/]*/loss$", r"(val|valid|eval).*loss",
+                     r"test.*loss")
 
 
 class DiagnosticWarning(UserWarning):
-    """A training problem that ``run.watch`` diagnosed (also recorded as a run event)."""
+    """A training problem that ``run.watch`` diagnosed (also recorded as a run event).
+
+    Example:
+        >>> import warnings
+        >>> warnings.simplefilter("error", DiagnosticWarning)  # doctest: +SKIP
+    """
 
 
 def _sample(x: torch.Tensor, max_sample: int) -> torch.Tensor:
@@ -122,9 +141,14 @@ def _act_stats(out: torch.Tensor, max_sample: int = 1 << 18) -> torch.Tensor:
 
 
 class Watcher:
-    """Hooks on one model that record its statistics every ``every`` steps (see the module doc).
+    """Hooks on one model that record its statistics every ``every`` steps, and an observer of
+    the logged loss (see the module doc).
 
     Create it with ``run.watch``; ``close()`` (or ``run.unwatch``) removes every hook.
+
+    Example:
+        >>> watcher = run.watch(model, every=50, loss_key="train/loss")  # doctest: +SKIP
+        >>> watcher.close()                                               # doctest: +SKIP
     """
 
     def __init__(self, run: Run, model: nn.Module, name: str, every: int = 100, bins: int = 32,
@@ -156,6 +180,15 @@ class Watcher:
         self._acts: dict[str, tuple[str, torch.Tensor]] = {}
         self._leaf_handles: list[Any] = []
         self._fired: set[tuple[str, str | None]] = set()
+        # loss rules, fed by the writer thread (see _observe)
+        self._monitor = LossMonitor(thresholds)
+        self._roles: dict[str, str] = {}  # key -> "train", "val" or "" (neither)
+        self._train: str | None = None
+        self._val: str | None = None
+        self._from_step = run._next_step
+        self._to_step: int | None = None  # set by close()
+        self._observer = self._observe
+        run._writer.observers.append(self._observer)
         self._handles = [model.register_forward_pre_hook(self._pre_forward),
                          model.register_forward_hook(self._post_forward)]
         for i, (_, p) in enumerate(self.params):
@@ -264,7 +297,13 @@ class Watcher:
         return out
 
     def close(self) -> None:
-        """Queue what is pending and remove every hook."""
+        """Queue what is pending and remove every hook.
+
+        The loss observer leaves the writer at the first point logged after this call: the
+        points logged before it (maybe not written yet) still reach the loss rules.
+        """
+        if self._to_step is None:
+            self._to_step = self.run._next_step
         if self._sampling:
             self._sampling = False
             self.flush()
@@ -294,39 +333,73 @@ class Watcher:
                                          host["update"], t)
         if "a_stats" in host:
             findings += check_activations(meta["layers"], meta["types"], host["a_stats"], t)
-        findings += self._loss_findings()
         for f in findings:
-            key = (f.kind, f.location)
-            if key in self._fired:
-                continue
-            self._fired.add(key)
-            where = f"{self.name}.{f.location}" if f.location else self.name
-            self.run.event(f.kind, f.message, f.severity, step=int(f.data.get("step", step)),
-                           location=where, data={**f.data, "model": self.name})
-            warnings.warn(f"torchloupe: {f.message} [{f.kind}, step {step}]", DiagnosticWarning,
-                          stacklevel=1)
+            self._report(f, step)
 
-    def _loss_findings(self) -> list[Finding]:
-        store, run_id = self.run._store, self.run.id
-        keys = list(store.keys_by_run([run_id]))
-        train = self.loss_key or _find(keys, r"^train[^/]*/loss$", r"train.*loss", r"^loss$")
-        if train is None or train not in keys:
-            return []
-        steps, _, values = store.read(run_id, train)
-        val = self.val_loss_key or _find(keys, r"^(val|valid|validation|eval)[^/]*/loss$",
-                                         r"(val|valid|eval).*loss", r"test.*loss")
-        vs = vv = None
-        if val is not None and val in keys:
-            vs, _, vv = store.read(run_id, val)
-        return check_loss(steps, values, vs, vv, self.thresholds)
+    def _report(self, f: Finding, step: int) -> None:
+        """A finding's first time: a run event and a ``DiagnosticWarning`` (then nothing)."""
+        key = (f.kind, f.location)
+        if key in self._fired:
+            return
+        self._fired.add(key)
+        where = f"{self.name}.{f.location}" if f.location else self.name
+        step = int(f.data.get("step", step))
+        self.run.event(f.kind, f.message, f.severity, step=step, location=where,
+                       data={**f.data, "model": self.name})
+        warnings.warn(f"torchloupe: {f.message} [{f.kind}, step {step}]", DiagnosticWarning,
+                      stacklevel=1)
+
+    def _observe(self, key: str, steps: np.ndarray, values: np.ndarray) -> None:
+        """Feed the loss rules (the writer calls this with every logged point once, in order)."""
+        to_step = self._to_step
+        if to_step is not None and len(steps) and steps.max() >= to_step:
+            # logged after close(): every point logged before it has been handed over by now
+            with contextlib.suppress(ValueError):
+                self.run._writer.observers.remove(self._observer)
+        role = self._roles.get(key)
+        if role is None and not self._may_be_loss(key):
+            role = self._roles[key] = ""
+        if role == "":
+            return
+        inside = steps >= self._from_step
+        if to_step is not None:
+            inside &= steps < to_step
+        if not inside.all():
+            steps, values = steps[inside], values[inside]
+        if not len(steps):
+            return
+        if role is None:  # its first point while watching: decide what it is, once
+            role = self._roles[key] = self._claim(key)
+        if role == "train":
+            findings = self._monitor.feed_train(steps, values)
+        elif role == "val":
+            findings = self._monitor.feed_val(steps, values)
+        else:
+            return
+        for f in findings:
+            self._report(f, int(f.data["step"]))
+
+    def _may_be_loss(self, key: str) -> bool:
+        return key in (self.loss_key, self.val_loss_key) or \
+            (self.loss_key is None and _matches(key, TRAIN_LOSS_PATTERNS)) or \
+            (self.val_loss_key is None and _matches(key, VAL_LOSS_PATTERNS))
+
+    def _claim(self, key: str) -> str:
+        if key == self.loss_key:
+            return "train"
+        if key == self.val_loss_key:
+            return "val"
+        if self.loss_key is None and self._train is None and _matches(key, TRAIN_LOSS_PATTERNS):
+            self._train = key
+            return "train"
+        if self.val_loss_key is None and self._val is None and _matches(key, VAL_LOSS_PATTERNS):
+            self._val = key
+            return "val"
+        return ""
 
 
-def _find(keys: list[str], *patterns: str) -> str | None:
-    for pattern in patterns:
-        for k in keys:
-            if re.search(pattern, k, re.IGNORECASE):
-                return k
-    return None
+def _matches(key: str, patterns: tuple[str, ...]) -> bool:
+    return any(re.search(p, key, re.IGNORECASE) for p in patterns)
 
 
 def watch(run: Run, model: nn.Module, every: int = 100, *, name: str | None = None,

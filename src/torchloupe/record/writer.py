@@ -111,9 +111,11 @@ class Writer:
         self.points_written = 0
         self.spills: list[Any] = []
         """Recovery files this writer wrote."""
-        self.observers: list[Callable[[str, np.ndarray, np.ndarray], None]] = []
-        """Called on the writer thread with (key, steps, values) of every point, in logging order."""
         self.error: BaseException | None = None
+        # observer(key, steps, values), on this thread: every point exactly once, in logging
+        # order per key, keys in the order of their first point in each write (the arrays are
+        # the stored ones: read, never modify). An observer's exception is warned, not raised.
+        self.observers: list[Callable[[str, np.ndarray, np.ndarray], None]] = []
         self._thread = threading.Thread(target=self._loop, name=f"torchloupe-writer-{run_id}",
                                         daemon=True)
         self._thread.start()
@@ -206,9 +208,9 @@ class Writer:
         objects = [self._objects.popleft() for _ in range(len(self._objects))]
         spill = Spill(run=self._run_info(), fields=dict(self._final))
         try:
-            spill.points = _convert(items) if items else {}
+            spill.points = _convert(items)[0] if items else {}
         except Exception:
-            spill.points = _convert(_sanitize(items))
+            spill.points = _convert(_sanitize(items))[0]
         _spill_objects(objects, spill)
         try:
             path = write_spill(self.store.dir, spill)
@@ -372,21 +374,31 @@ class Writer:
         value, and only the values that cannot be read are dropped (with a warning).
         """
         try:
-            parts = _convert(items)
+            parts, first = _convert(items)
         except Exception:
-            parts = _convert(_sanitize(items))
+            items = _sanitize(items)
+            parts, first = _convert(items)
         for key, (steps_a, walls_a, vals_a) in parts.items():
             self._pending.setdefault(key, []).append((steps_a, walls_a, vals_a))
             self._buffered += len(vals_a)
-            for observe in self.observers:
-                try:
-                    observe(key, steps_a, vals_a)
-                except Exception as exc:
-                    warnings.warn(f"torchloupe: an observer of {key!r} failed: {exc!r}",
-                                  LoggingWarning, stacklevel=1)
+        if self.observers and parts:
+            # In logging order: the key's first call, then its place in that call.
+            places = {i: {k: j for j, k in enumerate(items[i][2])} for i in set(first.values())}
+            order = sorted(parts, key=lambda k: (first[k], places[first[k]][k]))
+            self._notify([(first[k], k, parts[k][0], parts[k][2]) for k in order])
         if self._buffered > self.max_buffered:
             if self._failing is None or not self._spill_points():
                 self._drop_oldest()
+
+    def _notify(self, seen: list[tuple[int, str, np.ndarray, np.ndarray]]) -> None:
+        observers = list(self.observers)  # one list for the whole write, even if it changes
+        for _, key, steps, values in seen:
+            for observer in observers:
+                try:
+                    observer(key, steps, values)
+                except Exception as exc:
+                    warnings.warn(f"torchloupe: an observer of {key!r} failed: {exc!r}",
+                                  LoggingWarning, stacklevel=1)
 
     def _points(self) -> dict[str, Points]:
         out: dict[str, Points] = {}
@@ -520,8 +532,9 @@ def _event_dict(e: Any) -> dict[str, Any]:
             "location": e.location, "data": e.data, "wall": e.wall}
 
 
-def _convert(items: list[Item]) -> dict[str, Points]:
-    """Per-series (steps, walls, values) arrays of queued log calls, in logging order.
+def _convert(items: list[Item]) -> tuple[dict[str, Points], dict[str, int]]:
+    """Per-series (steps, walls, values) arrays of queued log calls, in logging order, and the
+    index of each series' first call.
 
     Calls whose values are all plain numbers are grouped by their key tuple and converted with
     one ``np.array`` per group (the common case: the same dict shape every step); the others,
@@ -576,7 +589,9 @@ def _convert(items: list[Item]) -> dict[str, Points]:
                                           np.asarray(walls, dtype=np.float64),
                                           np.asarray(vals, dtype=np.float64)))
     out: dict[str, Points] = {}
+    first: dict[str, int] = {}
     for key, chunks in parts.items():
+        first[key] = int(min(c[0][0] for c in chunks))
         if len(chunks) == 1:
             _, steps_a, walls_a, vals_a = chunks[0]
         else:
@@ -585,7 +600,7 @@ def _convert(items: list[Item]) -> dict[str, Points]:
             walls_a = np.concatenate([c[2] for c in chunks])[order]
             vals_a = np.concatenate([c[3] for c in chunks])[order]
         out[key] = (steps_a, walls_a, vals_a)
-    return out
+    return out, first
 
 
 def _sanitize(items: list[Item]) -> list[Item]:
