@@ -81,6 +81,7 @@ def test_sigkill_at_random_moments_never_damages_the_store(tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     trials = json.loads(proc.stdout)
+    seen = stored = due = 0
     for t in trials:
         db = tmp_path / t["store"] / "loupe.db"
         if not db.exists():
@@ -104,9 +105,14 @@ def test_sigkill_at_random_moments_never_damages_the_store(tmp_path):
         assert np.array_equal(values, steps.astype(float))
         assert np.array_equal(run.arrays("y")[1][: len(steps) - 1], -steps[:-1].astype(float))
         old = [s for s, wall in t["progress"] if wall <= t["killed"] - 1.0]
+        seen += (max(s for s, _ in t["progress"]) + 1) * 2 if t["progress"] else 0
+        stored += 2 * len(steps)
+        due += (max(old) + 1) * 2 if old else 0
         if old:
             assert steps.max() >= max(old), (t["name"], steps.max(), max(old))
         store.close()
+    print(f"SIGKILL: {len(trials)} trials, {seen} points reported logged, {stored} stored, "
+          f"{due} logged over 1 s before a kill (all stored)")
     # The stores stay usable.
     with tl.init("after", dir=tmp_path / trials[-1]["store"]) as run:
         run.log({"z": 1.0})
