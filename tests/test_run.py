@@ -141,7 +141,7 @@ def test_config_and_summary_are_readable_while_running(store_dir):
     run = tl.init("p", config={"a": 1}, dir=store_dir, flush_interval=0.05)
     run.config["b"] = torch.tensor(2)
     run.summary.update(best=np.float64(0.5))
-    deadline = time.time() + 5
+    deadline = time.time() + 30
     while time.time() < deadline:
         r = tl.open(store_dir).runs()[0]
         if r.summary:
@@ -232,7 +232,7 @@ def test_full_disk_warns_once_keeps_points_and_recovers(store_dir):
     """SQLite's max_page_count makes the writer's connection see a really full database."""
     run = tl.init("p", dir=store_dir, flush_interval=0.02)
     run.log({"x": 0.0})
-    time.sleep(0.2)
+    _wait_for(lambda: tl.open(store_dir).run(run.id).series_info(), "the first point is stored")
     limit = {"pages": run._store.conn.execute("PRAGMA page_count").fetchone()[0]}
     original = run._store.append
 
@@ -245,14 +245,25 @@ def test_full_disk_warns_once_keeps_points_and_recovers(store_dir):
         warnings.simplefilter("always")
         for i in range(1, 20000):
             run.log({"x": float(i), "y": float(i)})
-            if i % 5000 == 0:
-                time.sleep(0.1)
-        time.sleep(0.3)
-        full = [w for w in caught if "cannot write to the store" in str(w.message)]
-        assert len(full) == 1 and "full" in str(full[0].message)
+
+        def full():
+            return [w for w in caught if "cannot write to the store" in str(w.message)]
+
+        _wait_for(full, "the writer meets the full disk")
+        assert len(full()) == 1 and "full" in str(full()[0].message)
         limit["pages"] = 1 << 30
         run.finish()
     assert any("writable again" in str(w.message) for w in caught)
     r = tl.open(store_dir).runs()[0]
     assert r.scalars("x")["value"].tolist() == [float(i) for i in range(20000)]
     assert r.status is tl.RunStatus.FINISHED
+
+
+def _wait_for(condition, what, timeout=60.0):
+    """Poll ``condition`` until it is true (state, not time); fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"timed out waiting until {what}")
