@@ -129,26 +129,54 @@ class ArtifactsMixin:
         return out
 
     def artifact_path(self, record: ArtifactRecord) -> Path:
-        """The file of an artifact."""
-        return self.blob_dir(record.run_id) / record.path
+        """The file of an artifact (a :class:`StoreError` if its index row points outside the run's
+        blob folder: a damaged or hand-edited store must not make readers open other files)."""
+        base = self.blob_dir(record.run_id)
+        path = base / record.path
+        if not os.path.abspath(path).startswith(os.path.abspath(base) + os.sep):
+            raise StoreError(f"damaged artifact index: {_what(record)} points outside {base} "
+                             f"({record.path!r})")
+        return path
 
     def load_arrays(self, record: ArtifactRecord) -> dict[str, np.ndarray]:
-        """The arrays of an ``.npz`` artifact (never unpickles)."""
+        """The arrays of an ``.npz`` artifact (never unpickles).
+
+        Raises:
+            NotFoundError: the file is missing.
+            StoreError: the file cannot be read or decoded (truncated, garbled); the message
+                names the file and the artifact.
+        """
         path = self.artifact_path(record)
         try:
+            # Members are decoded inside the ``with``: a garbled member fails here, not later.
             with np.load(path, allow_pickle=False) as z:
                 return {k: z[k] for k in z.files}
         except FileNotFoundError as exc:
-            raise NotFoundError(f"artifact file missing: {path}") from exc
-        except (OSError, ValueError) as exc:
-            raise StoreError(f"cannot read artifact {path}: {exc}") from exc
+            raise NotFoundError(f"artifact file missing: {path} ({_what(record)})") from exc
+        except Exception as exc:  # a damaged file fails in many ways: zip, zlib, npy header
+            raise StoreError(f"damaged artifact file {path} ({_what(record)}): "
+                             f"{type(exc).__name__}: {exc}") from exc
 
     def load_bytes(self, record: ArtifactRecord) -> bytes:
-        """The raw bytes of an artifact."""
+        """The raw bytes of an artifact (:class:`NotFoundError` if missing, :class:`StoreError`
+        if unreadable)."""
+        path = self.artifact_path(record)
         try:
-            return self.artifact_path(record).read_bytes()
+            return path.read_bytes()
         except FileNotFoundError as exc:
-            raise NotFoundError(f"artifact file missing: {self.artifact_path(record)}") from exc
+            raise NotFoundError(f"artifact file missing: {path} ({_what(record)})") from exc
+        except OSError as exc:
+            raise StoreError(f"cannot read artifact file {path} ({_what(record)}): {exc}") from exc
+
+    def load_json(self, record: ArtifactRecord) -> Any:
+        """The decoded content of a JSON artifact (:class:`StoreError` naming the file if it is
+        not valid UTF-8 JSON)."""
+        data = self.load_bytes(record)
+        try:
+            return json.loads(data)
+        except ValueError as exc:  # also UnicodeDecodeError
+            raise StoreError(f"damaged artifact file {self.artifact_path(record)} "
+                             f"({_what(record)}): {exc}") from exc
 
     # -- events ------------------------------------------------------------------------------
     def add_events(self, run_id: str, events: list[EventRecord]) -> None:
@@ -168,6 +196,11 @@ class ArtifactsMixin:
             "SELECT kind, step, severity, message, location, data, wall, run_id FROM events"
             " WHERE run_id=? ORDER BY id", (run_id,)).fetchall()
         return [EventRecord(r[0], r[1], r[2], r[3], r[4], _meta(r[5]), r[6], r[7]) for r in rows]
+
+
+def _what(record: ArtifactRecord) -> str:
+    step = "" if record.step is None else f" at step {record.step}"
+    return f"{record.kind} {record.tag!r}{step} of run {record.run_id}"
 
 
 def _meta(text: str) -> dict[str, Any]:

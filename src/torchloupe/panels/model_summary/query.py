@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ...errors import NotFoundError
@@ -16,7 +15,7 @@ def latest(store: SqliteStore, run: str, kind: str, model: str | None = None) ->
         by_tag[rec.tag] = rec  # ordered by step, then time: the last one wins
     if model is not None and model not in by_tag:
         raise NotFoundError(f"run {run} logged no model {model!r} (call run.log_model)")
-    return [(tag, rec, json.loads(store.load_bytes(rec))) for tag, rec in by_tag.items()]
+    return [(tag, rec, store.load_json(rec)) for tag, rec in by_tag.items()]
 
 
 def summaries(store: SqliteStore, run: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ...errors import LoupeValueError, NotFoundError
+from ...errors import LoupeValueError, NotFoundError, StoreError
 from . import query
 from .images import overlay, png
 from .trust import model_class
@@ -53,8 +53,13 @@ def load_model(store: Any, rec: Any, trusted_modules: Iterable[str] = ()) -> Any
         except Exception as exc:
             raise LoupeValueError(f"cannot create {cls.__qualname__}(**{kwargs!r:.200}): "
                                   f"{type(exc).__name__}: {exc}") from exc
+        data = store.load_bytes(rec)
         try:
-            state = torch.load(io.BytesIO(store.load_bytes(rec)), map_location="cpu", weights_only=True)
+            state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+        except Exception as exc:  # a truncated or garbled file fails in the zip reader or unpickler
+            raise StoreError(f"damaged checkpoint file {store.artifact_path(rec)} of run "
+                             f"{rec.run_id}: {type(exc).__name__}: {exc}") from exc
+        try:
             model.load_state_dict(state)
         except Exception as exc:
             raise LoupeValueError(f"cannot load the checkpoint's weights into {cls.__qualname__}: "
