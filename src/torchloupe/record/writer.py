@@ -317,7 +317,7 @@ class Writer:
         if self._snapshot is not None:
             fields.update(self._snapshot())
         if not self._pending and not fields and now - self._last_beat < 1.0:
-            return self._write_objects()
+            return self._objects_written()
         if self._dropped:
             summary = dict(fields.get("summary") or {})
             fields["summary"] = {**summary, "_torchloupe/dropped_points": self._dropped}
@@ -331,15 +331,23 @@ class Writer:
             self._on_store_error(exc, points)
             return False
         self._locked_since = None
-        if self._failing is not None:
-            warnings.warn(f"torchloupe: the store {self.store.dir} is writable again; recording "
-                          "resumed", LoggingWarning, stacklevel=1)
-            self._failing = None
         self._last_beat = now
         self.points_written += sum(len(p[2]) for p in points.values())
         self._pending.clear()
         self._buffered = 0
-        return self._write_objects()
+        return self._objects_written()
+
+    def _objects_written(self) -> bool:
+        """Write queued artifacts and events; say the store works again only when they went
+        through too (a blob folder that stays unwritable while the database works must not
+        alternate "cannot write" and "writable again" every flush)."""
+        if not self._write_objects():
+            return False
+        if self._failing is not None:
+            warnings.warn(f"torchloupe: the store {self.store.dir} is writable again; recording "
+                          "resumed", LoggingWarning, stacklevel=1)
+            self._failing = None
+        return True
 
     def _write_objects(self) -> bool:
         """Write queued artifacts and events; on a store error keep them for the next flush."""
