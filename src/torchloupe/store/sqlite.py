@@ -246,6 +246,7 @@ class SqliteStore(ArtifactsMixin):
             points: key -> (steps, walls, values) of the new points, in logging order.
             run_fields: columns of the run to update in the same transaction (e.g. heartbeat).
         """
+        tails = {sid: list(tail) for sid, tail in self._tails.items()}
         try:
             with _transaction(self.conn) as c:
                 for key, (steps, walls, values) in points.items():
@@ -254,9 +255,10 @@ class SqliteStore(ArtifactsMixin):
                 if run_fields:
                     self._update_run(c, run_id, run_fields)
         except BaseException:
-            # The transaction rolled back: forget ids of rows that no longer exist.
+            # The transaction rolled back: forget ids of rows that no longer exist, and go back to
+            # the tails as committed (forgetting them would leave their chunks unmerged forever).
             self._series_ids.clear()
-            self._tails.clear()
+            self._tails = tails
             raise
 
     def _series_id(self, c: sqlite3.Connection, run_id: str, key: str) -> int:
@@ -562,7 +564,12 @@ class _transaction:
         return self.conn
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        if not exc_type:
+            self.conn.execute("COMMIT")
+        elif self.conn.in_transaction:
+            # SQLite has already rolled back after SQLITE_FULL or an I/O error; a second ROLLBACK
+            # would raise and hide the real error ("database or disk is full").
+            self.conn.execute("ROLLBACK")
 
 
 def _in_range(x: np.ndarray, lo: float | None, hi: float | None) -> np.ndarray:
