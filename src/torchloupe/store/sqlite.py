@@ -624,8 +624,10 @@ def _record(row: tuple[Any, ...]) -> RunRecord:
     if st is RunStatus.RUNNING:
         quiet = time.time() - (heartbeat or started)
         gone = host == _HOST and pid and pid != os.getpid() and not _alive(pid)
+        # abs(): a heartbeat "in the future" was written before the clock went back; a run whose
+        # process is gone has crashed all the same.
         if quiet > DEAD_AFTER or (quiet > STALE_AFTER and (gone or host != _HOST)) or (
-                gone and quiet > 2.0):
+                gone and abs(quiet) > 2.0):
             st = RunStatus.CRASHED
     return RunRecord(id=rid, project=project, name=name, status=st, started=started, ended=ended,
                      heartbeat=heartbeat, config=_loads(config), summary=_loads(summary),
