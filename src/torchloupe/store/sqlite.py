@@ -448,11 +448,22 @@ class SqliteStore(ArtifactsMixin):
         return int(row[0])
 
     def read(self, run_id: str, key: str) -> Points:
-        """Every point of one series, in logging order."""
+        """Every point of one series, in logging order (:class:`StoreError` naming the series if
+        its stored chunks are damaged)."""
         sid = self._sid(run_id, key)
-        rows = self.conn.execute("SELECT steps, walls, vals FROM chunks WHERE series_id=?"
-                                 " ORDER BY start", (sid,)).fetchall()
-        return _concat(rows)
+        with self._reading(run_id, key):
+            rows = self.conn.execute("SELECT steps, walls, vals FROM chunks WHERE series_id=?"
+                                     " ORDER BY start", (sid,)).fetchall()
+            return _concat(rows)
+
+    @contextlib.contextmanager
+    def _reading(self, run_id: str, key: str) -> Iterator[None]:
+        """Damage met while reading one series becomes a :class:`StoreError` that names it."""
+        try:
+            yield
+        except (sqlite3.DatabaseError, _DamagedChunk) as exc:
+            raise StoreError(f"cannot read series {key!r} of run {run_id} from {self.db_path}: "
+                             f"{exc}") from exc
 
     def read_blocks(self, run_id: str, key: str, axis: Axis, width: int,
                     lo: float | None = None, hi: float | None = None) -> np.ndarray:
@@ -463,6 +474,11 @@ class SqliteStore(ArtifactsMixin):
         A series whose x is not monotone (steps rewound after a restart) is read whole and sorted.
         """
         sid = self._sid(run_id, key)
+        with self._reading(run_id, key):
+            return self._read_blocks(run_id, key, sid, axis, width, lo, hi)
+
+    def _read_blocks(self, run_id: str, key: str, sid: int, axis: Axis, width: int,
+                     lo: float | None, hi: float | None) -> np.ndarray:
         mono = self.conn.execute(f"SELECT mono_{axis} FROM series WHERE id=?", (sid,)).fetchone()[0]
         col = "step" if axis == "step" else "wall"
         if not mono:
@@ -500,7 +516,8 @@ class SqliteStore(ArtifactsMixin):
         for how, ids in plan:
             if how != "points":
                 blobs = self._blobs(how, ids)
-                parts.append(np.frombuffer(b"".join(r[0] for r in blobs), BLOCK_DTYPE))
+                data = b"".join(_checked(r[0], BLOCK_DTYPE.itemsize) for r in blobs)
+                parts.append(np.frombuffer(data, BLOCK_DTYPE))
                 continue
             steps, walls, values = _concat(self._blobs("steps, walls, vals", ids))
             keep = _in_range(steps if axis == "step" else walls, lo, hi)
@@ -581,9 +598,24 @@ def _in_range(x: np.ndarray, lo: float | None, hi: float | None) -> np.ndarray:
     return keep
 
 
+class _DamagedChunk(Exception):
+    """A chunk row whose blobs cannot be the arrays it should hold."""
+
+
+def _checked(blob: Any, itemsize: int) -> bytes:
+    if not isinstance(blob, bytes) or len(blob) % itemsize:
+        size = "NULL" if blob is None else f"{len(blob)} bytes"
+        raise _DamagedChunk(f"a damaged chunk ({size} where records of {itemsize} bytes belong)")
+    return blob
+
+
 def _concat(rows: list[tuple[bytes, bytes, bytes]]) -> Points:
     if not rows:
         return np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
+    for r in rows:
+        if not len(_checked(r[0], 8)) == len(_checked(r[1], 8)) == len(_checked(r[2], 8)):
+            raise _DamagedChunk(f"a damaged chunk (steps, wall times and values of "
+                                f"{len(r[0])}, {len(r[1])} and {len(r[2])} bytes)")
     return (np.concatenate([np.frombuffer(r[0], "<i8") for r in rows]),
             np.concatenate([np.frombuffer(r[1], "<f8") for r in rows]),
             np.concatenate([np.frombuffer(r[2], "<f8") for r in rows]))
