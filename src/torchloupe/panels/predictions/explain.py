@@ -10,6 +10,7 @@ method), after the trust check.
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Iterable
 from typing import Any
 
@@ -55,6 +56,11 @@ def load_model(store: Any, rec: Any, trusted_modules: Iterable[str] = ()) -> Any
                                   f"{type(exc).__name__}: {exc}") from exc
         data = store.load_bytes(rec)
         try:
+            if data.startswith(b"PK"):  # torch.save's zip: torch does not check its checksums
+                with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                    bad = archive.testzip()
+                if bad is not None:
+                    raise zipfile.BadZipFile(f"{bad} fails its CRC-32 check")
             state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
         except Exception as exc:  # a truncated or garbled file fails in the zip reader or unpickler
             raise StoreError(f"damaged checkpoint file {store.artifact_path(rec)} of run "
