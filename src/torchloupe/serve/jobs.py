@@ -121,13 +121,20 @@ class JobRunner:
         return JobStatus(key, "missing")
 
     def result(self, key: str) -> np.ndarray | None:
-        """The finished result, or None."""
+        """The finished result, or None (also when its cache file is damaged: the file is dropped
+        and the next ``submit`` computes the result again)."""
         if key in self._memory:
             return self._memory[key]
         path = self._path(key)
         if path is None or not path.is_file():
             return None
-        return np.load(path, allow_pickle=False)
+        try:
+            return np.load(path, allow_pickle=False)
+        except Exception:  # a damaged cache file (cut, garbled): forget it, so it is computed again
+            with self._lock:
+                self._jobs.pop(key, None)
+            path.unlink(missing_ok=True)
+            return None
 
     def close(self) -> None:
         """Stops taking jobs; running ones finish on their threads."""
