@@ -84,9 +84,9 @@ class ArtifactsMixin:
         wall = time.time()
         rel = Path(_slug(kind)) / _slug(tag) / f"{'x' if step is None else step}-{time.time_ns()}.{ext}"
         target = self.blob_dir(run_id) / rel
+        tmp = target.with_suffix(target.suffix + ".tmp")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_suffix(target.suffix + ".tmp")
             if arrays is not None:
                 buf = io.BytesIO()
                 np.savez(buf, **{k: np.asarray(v) for k, v in arrays.items()})
@@ -95,11 +95,16 @@ class ArtifactsMixin:
                 fh.write(data or b"")
             os.replace(tmp, target)
         except OSError as exc:
+            _remove(tmp)  # a partial file (disk full) must not pile up with every retry
             raise StoreError(f"cannot write artifact {kind}/{tag} of run {run_id}: {exc}") from exc
         meta_text = json.dumps(meta or {}, default=repr)
-        cur = self.conn.execute(
-            "INSERT INTO artifacts(run_id, kind, tag, step, wall, path, meta) VALUES (?,?,?,?,?,?,?)",
-            (run_id, kind, tag, step, wall, rel.as_posix(), meta_text))
+        try:
+            cur = self.conn.execute(
+                "INSERT INTO artifacts(run_id, kind, tag, step, wall, path, meta)"
+                " VALUES (?,?,?,?,?,?,?)", (run_id, kind, tag, step, wall, rel.as_posix(), meta_text))
+        except BaseException:
+            _remove(target)  # unindexed it is only lost space; the writer retries the artifact
+            raise
         return ArtifactRecord(int(cur.lastrowid or 0), run_id, kind, tag, step, wall, rel.as_posix(),
                               meta or {})
 
@@ -196,6 +201,13 @@ class ArtifactsMixin:
             "SELECT kind, step, severity, message, location, data, wall, run_id FROM events"
             " WHERE run_id=? ORDER BY id", (run_id,)).fetchall()
         return [EventRecord(r[0], r[1], r[2], r[3], r[4], _meta(r[5]), r[6], r[7]) for r in rows]
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _what(record: ArtifactRecord) -> str:
