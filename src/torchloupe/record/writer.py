@@ -312,11 +312,14 @@ class Writer:
         if items:
             self._group(items)
         now = time.time()
+        # The interval on a monotonic clock: after the wall clock went back, the next beat must
+        # not wait for it to catch up (the stored heartbeat would stay in the future meanwhile).
+        beat = time.monotonic()
         fields: dict[str, Any] = self._carry
         self._carry = {}
         if self._snapshot is not None:
             fields.update(self._snapshot())
-        if not self._pending and not fields and now - self._last_beat < 1.0:
+        if not self._pending and not fields and beat - self._last_beat < 1.0:
             return self._objects_written()
         if self._dropped:
             summary = dict(fields.get("summary") or {})
@@ -331,7 +334,7 @@ class Writer:
             self._on_store_error(exc, points)
             return False
         self._locked_since = None
-        self._last_beat = now
+        self._last_beat = beat
         self.points_written += sum(len(p[2]) for p in points.values())
         self._pending.clear()
         self._buffered = 0
