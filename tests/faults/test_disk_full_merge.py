@@ -15,8 +15,8 @@ Asserted: ``run.log`` never raises and the writer thread survives; the warning n
 each failure episode ends with "writable again"; when space returns every point is stored exactly
 once and in logging order (compared value by value with what was logged), ``series.points`` equals
 the chunks' total, the chunks tile the series without gap or overlap, ``PRAGMA integrity_check`` is
-ok and merging works again. A burst of more than a sealed chunk's points (65,536) between small
-flushes is part of the run. A disk that is full during ``finish()``'s final compaction still leaves
+ok and merging works again. While the disk is full the backlog grows past a sealed chunk
+(65,536 points), so the flush that finally goes through seals chunks behind small ones. A disk that is full during ``finish()``'s final compaction still leaves
 the run marked finished with every point.
 """
 
@@ -62,10 +62,14 @@ class DiskFullDuringMerge:
 
 
 class Training:
-    """Logs two series and flushes on demand (the writer's timer is too slow to fire)."""
+    """Logs two series; ``flush`` waits until the writer has written them or failed once more.
+
+    The flush interval is short: after a failed flush the writer waits that long before it
+    retries, whatever wakes it.
+    """
 
     def __init__(self, store_dir, wait_for) -> None:
-        self.run = tl.init("faults", dir=store_dir, flush_interval=3600, max_queue=1_000_000)
+        self.run = tl.init("faults", dir=store_dir, flush_interval=0.02, max_queue=1_000_000)
         self.wait_for = wait_for
         self.step = 0
 
@@ -117,7 +121,7 @@ def test_disk_full_during_merges_loses_and_duplicates_nothing(store_dir, wait_fo
             t.flush()
         fault.full = True
         for i in range(24):
-            t.log(sq.SEAL + 100 if i == 12 else 10)  # a burst while the writer is behind
+            t.log(sq.SEAL + 100 if i == 12 else 10)  # the backlog outgrows a sealed chunk
             t.flush(fault)
         assert fault.failures >= 2
         assert t.run._writer.alive and t.run._writer.error is None

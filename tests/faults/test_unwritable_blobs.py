@@ -4,13 +4,17 @@ artifacts (``run.record("histogram", ...)`` with NumPy arrays) are being recorde
 Root ignores permissions, so the training runs in a child process that, when the tests run as
 root, imports what it needs and then drops to ``nobody`` (on a store ``nobody`` owns): the writes
 really fail with EACCES. (It cannot start as ``nobody``: the interpreter may live under ``/root``.)
+Its fallback recovery folder (``XDG_CACHE_HOME``) is then one it may not read, as a ``HOME`` left
+pointing at ``/root`` makes it.
 
 Asserted: training goes on (the child logs and records throughout and exits 0); scalars keep being
 stored while the artifacts wait; exactly one warning names the problem (permission denied on the
-blob folder) instead of one per flush; when the folder becomes writable again the queued artifacts
-are written in order with their contents, and one warning says recording resumed. When the folder
-stays read-only, ``finish()`` still returns promptly (it used to wait forever), says how many
-artifacts were not recorded, and every scalar is stored and the run marked finished.
+blob folder) instead of one per flush. When the folder becomes writable again the queued artifacts
+are written in order with their contents, and one warning says recording resumed. When it is still
+read-only at ``finish()``: finish returns within its bound, the run is marked finished at once (the
+database works), the waiting artifacts go to one recovery file that the warning names, and opening
+the store once the folder is repaired loads them (it used to skip every recovery file when the
+user's fallback folder could not be read).
 """
 
 from __future__ import annotations
@@ -31,10 +35,11 @@ import pytest
 import torchloupe as tl
 
 _CHILD = textwrap.dedent("""
-    import json, os, sys, time, warnings, zipfile
+    import encodings.cp437, json, os, sys, time, warnings, zipfile
+    from pathlib import Path
     import numpy as np
     import torchloupe as tl
-    import torchloupe.store.artifacts
+    import torchloupe.store.artifacts, torchloupe.store.recovery
 
     store_dir, mode, uid, gid = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     if uid >= 0:
@@ -61,7 +66,7 @@ _CHILD = textwrap.dedent("""
     out = {}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        run = tl.init("faults", dir=store_dir, flush_interval=0.02)
+        run = tl.init("faults", dir=store_dir, flush_interval=0.02, finish_timeout=1.0)
         reader = tl.open(store_dir).backend
         stored_points = lambda: sum(s.points for s in reader.series(run.id))
         stored_artifacts = lambda: len(reader.artifacts(run.id, "histogram"))
@@ -85,6 +90,12 @@ _CHILD = textwrap.dedent("""
         began = time.monotonic()
         run.finish()
         out["finish_s"] = time.monotonic() - began
+        out["status_after_finish"] = reader.run(run.id).status.value
+        out["spills"] = sorted(str(p) for p in Path(store_dir).rglob("*.spill"))
+        if mode == "stuck":  # the folder is repaired later; opening the store loads what waited
+            chmod_tree(blobs, 0o755)
+            tl.open(store_dir).close()
+            out["spills_after_open"] = sorted(str(p) for p in Path(store_dir).rglob("*.spill"))
     out["run"] = run.id
     out["blobs"] = str(blobs)
     out["warnings"] = [str(w.message) for w in caught]
@@ -113,6 +124,9 @@ def _train(owned_dir, mode: str) -> tuple[Path, dict]:
     store_dir = path / "loupe"
     src = str(Path(tl.__file__).resolve().parents[1])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+    private = path / "private"  # the child's fallback recovery folder, unreadable for it
+    private.mkdir(mode=0o700)
+    env["XDG_CACHE_HOME"] = str(private / "cache")
     ids = ["-1", "-1"] if user is None else [str(user.pw_uid), str(user.pw_gid)]
     proc = subprocess.run([sys.executable, "-c", _CHILD, str(store_dir), mode, *ids], cwd=path,
                           env=env, capture_output=True, text=True, timeout=60)
@@ -121,24 +135,17 @@ def _train(owned_dir, mode: str) -> tuple[Path, dict]:
     return store_dir, out
 
 
-def _check_scalars_and_warning(store_dir, out):
+def _check(store_dir, out):
+    """Every scalar, every histogram in order, one warning about the folder; the run finished."""
     run = tl.open(store_dir).run(out["run"])
     df = run.scalars("loss")
     assert df["step"].tolist() == list(range(301))
     assert np.array_equal(df["value"].to_numpy(), 1.0 / (np.arange(301) + 1))
-    assert run.status is tl.RunStatus.FINISHED
+    assert run.status is tl.RunStatus.FINISHED and out["status_after_finish"] == "finished"
     assert out["artifacts_while_unwritable"] == 1
     failed = [w for w in out["warnings"] if w.startswith("torchloupe: cannot write to the store")]
     assert len(failed) == 1, out["warnings"]  # one warning, not one per flush
     assert "Permission denied" in failed[0] and out["blobs"] in failed[0], failed[0]
-    return run
-
-
-def test_queued_artifacts_are_written_when_the_folder_is_writable_again(owned_dir):
-    store_dir, out = _train(owned_dir, "recover")
-    run = _check_scalars_and_warning(store_dir, out)
-    resumed = [w for w in out["warnings"] if "writable again" in w]
-    assert len(resumed) == 1, out["warnings"]
     hists = run.artifacts("histogram")
     assert [h.step for h in hists] == [0, 100, 200, 300]
     for h in hists:
@@ -146,10 +153,19 @@ def test_queued_artifacts_are_written_when_the_folder_is_writable_again(owned_di
         assert arrays["counts"].tolist() == [float(h.step)] * 8 and len(arrays["edges"]) == 9
 
 
-def test_finish_returns_when_the_folder_stays_read_only(owned_dir):
+def test_queued_artifacts_are_written_when_the_folder_is_writable_again(owned_dir):
+    store_dir, out = _train(owned_dir, "recover")
+    _check(store_dir, out)
+    resumed = [w for w in out["warnings"] if "writable again" in w]
+    assert len(resumed) == 1, out["warnings"]
+    assert out["spills"] == []
+
+
+def test_artifacts_still_waiting_at_finish_are_kept_for_later(owned_dir):
     store_dir, out = _train(owned_dir, "stuck")
-    run = _check_scalars_and_warning(store_dir, out)
-    assert out["finish_s"] < 10, out
-    lost = [w for w in out["warnings"] if "were not recorded" in w]
-    assert len(lost) == 1 and "3 artifacts and 0 events" in lost[0], out["warnings"]
-    assert [h.step for h in run.artifacts("histogram")] == [0]
+    assert out["finish_s"] < 10, out  # finish_timeout=1: bounded, not forever
+    (spill,) = out["spills"]
+    saved = [w for w in out["warnings"] if spill in w]
+    assert len(saved) == 1 and "3 artifacts" in saved[0], out["warnings"]
+    assert out["spills_after_open"] == []  # loaded by tl.open once the folder was repaired
+    _check(store_dir, out)

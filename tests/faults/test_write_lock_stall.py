@@ -23,7 +23,9 @@ def _values(steps):
 
 
 def test_backlog_after_a_held_write_lock_reads_back_in_order(store_dir, wait_for, flushed):
-    run = tl.init("faults", dir=store_dir, flush_interval=3600, max_queue=1_000_000)
+    # Short flushes: the writer retries a locked store at its next flush, and every retry takes
+    # the whole backlog, so the flush that goes through holds more than a sealed chunk.
+    run = tl.init("faults", dir=store_dir, flush_interval=0.02, max_queue=1_000_000)
     step = 0
 
     def log(n):

@@ -265,8 +265,10 @@ class Writer:
                 if not ok:
                     time.sleep(self.flush_interval)
                 continue
-            if ok and not self._queue and not self._objects and not self._pending:
-                if self._write_final():
+            if not self._queue and not self._pending and (ok or self._objects):
+                # The final columns go in once the points are in, even while artifacts still
+                # wait (an unwritable blob folder must not leave a finished run "running").
+                if self._write_final() and ok:
                     return
             if self._abandon or time.monotonic() >= self._deadline:
                 self._spill_all(final=True)

@@ -253,8 +253,11 @@ def recover(store: Any, paths: Iterable[Path] | None = None, *, quiet: bool = Fa
     files: list[tuple[Path, bool]] = []  # (file, named by the caller)
     if paths is None:
         files = [(p, False) for p in pending(store.dir)]
-        if user_recovery_dir().is_dir():
-            files += [(p, False) for p in sorted(user_recovery_dir().glob("*" + SUFFIX))]
+        try:
+            if user_recovery_dir().is_dir():
+                files += [(p, False) for p in sorted(user_recovery_dir().glob("*" + SUFFIX))]
+        except OSError:  # a home folder this user may not read: the store's own files still load
+            pass
     else:
         for p in map(Path, paths):
             files += [(f, False) for f in sorted(p.glob("*" + SUFFIX))] if p.is_dir() else [(p, True)]
