@@ -1,4 +1,5 @@
-"""Fixtures of the fault suite: waiting on a state with a deadline, and driving the writer.
+"""Fixtures of the fault suite: waiting on a state with a deadline, driving the writer, and the
+dashboard's API as a browser on this machine reaches it.
 
 Deadlines use ``time.monotonic`` because some tests move ``time.time``.
 """
@@ -34,3 +35,18 @@ def flushed() -> Callable[..., None]:
         writer.kick()
         _wait_for(lambda: writer.points_written >= points, f"{points} points written", timeout)
     return flush
+
+
+@pytest.fixture
+def dashboard() -> Callable[..., object]:
+    """``dashboard(store_dir)``: a test client of the dashboard over that store, addressed as
+    ``127.0.0.1`` (it refuses other host names), that answers errors as the server would instead
+    of raising them in the test."""
+    from fastapi.testclient import TestClient
+
+    from torchloupe.serve.app import create_app
+
+    def make(store_dir):
+        return TestClient(create_app(store_dir), base_url="http://127.0.0.1",
+                          raise_server_exceptions=False)
+    return make

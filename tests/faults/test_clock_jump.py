@@ -21,12 +21,10 @@ import time
 
 import numpy as np
 import pytest
-from fastapi.testclient import TestClient
 
 import torchloupe as tl
 import torchloupe.run
 from torchloupe.analyze.blocks import downsample
-from torchloupe.serve.app import create_app
 from torchloupe.store.sqlite import SqliteStore
 from torchloupe.types import RunRecord, RunStatus
 
@@ -58,7 +56,7 @@ def _values(steps):
 
 
 def test_backward_jump_keeps_points_status_and_the_wall_axis(store_dir, clock, flushed,
-                                                             wait_for):
+                                                             wait_for, dashboard):
     run = tl.init("faults", dir=store_dir, flush_interval=3600)
     store = tl.open(store_dir)
     for s in range(HALF):
@@ -97,7 +95,7 @@ def test_backward_jump_keeps_points_status_and_the_wall_axis(store_dir, clock, f
             assert np.all(np.diff(x) >= 0), (axis, lo, width)
             d = downsample(blocks, width, axis, lo, hi)
             assert d.points == n and int(d.bucket_count.sum()) == n
-    chart = TestClient(create_app(store_dir)).get("/api/v1/scalars/series",
+    chart = dashboard(store_dir).get("/api/v1/scalars/series",
                                                   params={"tag": "loss", "x": "wall"})
     assert chart.status_code == 200 and chart.json()["series"][0]["n"] == 2 * HALF
     assert [h.step for h in r.artifacts("histogram")] == [HALF - 1, 2 * HALF - 1]

@@ -18,12 +18,10 @@ import sqlite3
 import pytest
 import torch
 import torch.nn.functional as F
-from fastapi.testclient import TestClient
 
 import torchloupe as tl
 from torchloupe.demo.model import DemoCNN
 from torchloupe.errors import NotFoundError, StoreError
-from torchloupe.serve.app import create_app
 
 N, C = 24, 3
 
@@ -154,9 +152,9 @@ ROUTES = {
 
 @pytest.mark.parametrize("how", ["truncated", "garbled", "deleted"])
 @pytest.mark.parametrize("kind", list(ROUTES))
-def test_dashboard_answers_a_json_error_and_serves_the_rest(store_copy, kind, how):
+def test_dashboard_answers_a_json_error_and_serves_the_rest(store_copy, dashboard, kind, how):
     ids, path = _damage(store_copy, kind, how)
-    client = TestClient(create_app(store_copy), raise_server_exceptions=False)
+    client = dashboard(store_copy)
     route, params = ROUTES[kind]
     bad = client.get(route, params={"run": ids["damaged"], **params})
     assert 400 <= bad.status_code < 600 and bad.headers["content-type"] == "application/json", (
@@ -172,9 +170,9 @@ def test_dashboard_answers_a_json_error_and_serves_the_rest(store_copy, kind, ho
         200 if kind != "model_summary" else bad.status_code)  # the run's other panels still answer
 
 
-def test_blob_route_answers_json_for_a_deleted_file(store_copy):
+def test_blob_route_answers_json_for_a_deleted_file(store_copy, dashboard):
     ids, path = _damage(store_copy, "model_summary", "deleted")
-    client = TestClient(create_app(store_copy), raise_server_exceptions=False)
+    client = dashboard(store_copy)
     rel = path.relative_to(store_copy / "blobs" / ids["damaged"]).as_posix()
     bad = client.get(f"/api/v1/runs/{ids['damaged']}/blobs/{rel}")
     assert bad.status_code == 404 and bad.json()["error"]["type"] == "NotFoundError"
@@ -184,7 +182,7 @@ def test_blob_route_answers_json_for_a_deleted_file(store_copy):
 
 
 @pytest.mark.parametrize("where", ["../../../loupe.db", "/etc/hostname"])
-def test_index_row_pointing_outside_the_blob_folder_is_refused(store_copy, where):
+def test_index_row_pointing_outside_the_blob_folder_is_refused(store_copy, dashboard, where):
     """A damaged index row must not make a reader open another file of the machine."""
     store = tl.open(store_copy)
     rid = store.run("damaged").id
@@ -195,7 +193,7 @@ def test_index_row_pointing_outside_the_blob_folder_is_refused(store_copy, where
     (rec,) = store.run("damaged").artifacts("predictions")
     with pytest.raises(StoreError, match="damaged artifact index.*outside"):
         store.run("damaged").load(rec)
-    client = TestClient(create_app(store_copy), raise_server_exceptions=False)
+    client = dashboard(store_copy)
     bad = client.get("/api/v1/predictions/summary", params={"run": rid})
     assert bad.status_code == 500 and bad.json()["error"]["type"] == "StoreError"
     (intact,) = store.run("intact").artifacts("predictions")

@@ -15,11 +15,9 @@ import sqlite3
 import struct
 
 import pytest
-from fastapi.testclient import TestClient
 
 import torchloupe as tl
 from torchloupe.errors import StoreError
-from torchloupe.serve.app import create_app
 
 N = 20_000
 MARK = 1234.5678  # the damaged series' values, easy to find in the file
@@ -74,7 +72,7 @@ def _mismatch_row(store_dir) -> None:
 
 @pytest.mark.parametrize("damage", [_garble_overflow_page, _cut_row, _mismatch_row],
                          ids=["overflow-page", "cut-row", "length-mismatch"])
-def test_a_damaged_series_is_reported_and_the_rest_is_served(store, damage):
+def test_a_damaged_series_is_reported_and_the_rest_is_served(store, dashboard, damage):
     damage(store)
     reader = tl.open(store)
     assert {r.name for r in reader.runs()} == {"a", "b"}
@@ -88,7 +86,7 @@ def test_a_damaged_series_is_reported_and_the_rest_is_served(store, damage):
     assert a.scalars("kept")["value"].tolist() == [s / 2 for s in range(N)]
     assert b.scalars("hit")["value"].tolist() == [float(s) for s in range(N)]
 
-    client = TestClient(create_app(store), raise_server_exceptions=False)
+    client = dashboard(store)
     assert client.get("/api/v1/runs").status_code == 200
     chart = client.get("/api/v1/scalars/series", params={"tag": "hit", "width": 8192})
     assert chart.status_code == 200

@@ -17,10 +17,8 @@ import time
 
 import numpy as np
 import pytest
-from fastapi.testclient import TestClient
 
 import torchloupe as tl
-from torchloupe.serve.app import create_app
 from torchloupe.store.sqlite import SqliteStore
 
 FLUSH = 300
@@ -115,7 +113,8 @@ def _check_prefix(copy) -> dict[str, int]:
     ("cut", 0.0), ("cut", 0.013), ("cut", 0.31), ("cut", 0.5), ("cut", 0.77), ("cut", 0.99999),
     ("garble", 0.45),
 ])
-def test_truncated_wal_opens_with_a_consistent_prefix(snapshot, tmp_path, damage, fraction):
+def test_truncated_wal_opens_with_a_consistent_prefix(snapshot, tmp_path, dashboard, damage,
+                                                      fraction):
     src, _ = snapshot
     copy = tmp_path / "loupe"
     shutil.copytree(src, copy)
@@ -126,7 +125,7 @@ def test_truncated_wal_opens_with_a_consistent_prefix(snapshot, tmp_path, damage
     if fraction >= 0.3:
         assert counts["loss"] > 0  # the cut kept some of the live run, or this tests little
 
-    client = TestClient(create_app(copy), raise_server_exceptions=False)
+    client = dashboard(copy)
     listed = client.get("/api/v1/runs")
     assert listed.status_code == 200
     assert len(listed.json()["runs"]) == len(tl.open(copy).runs()) >= 1
