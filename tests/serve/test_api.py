@@ -191,3 +191,16 @@ def test_stream_pushes_a_value_within_a_second(store_dir):
 def test_static_paths_cannot_escape(client, path):
     r = client.get(path)
     assert r.status_code in (404, 400) and b"root:" not in r.content and b"SqliteStore" not in r.content
+
+
+def test_an_unexpected_failure_is_a_json_500_without_internals(store, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internal detail")
+
+    app = create_app(store)
+    monkeypatch.setattr(app.state.store, "runs", broken)
+    client = TestClient(app, base_url=LOCAL, raise_server_exceptions=False)
+    r = client.get("/api/v1/runs")
+    assert r.status_code == 500
+    err = r.json()["error"]
+    assert err["type"] == "InternalError" and "secret" not in err["message"]

@@ -77,6 +77,13 @@ def create_app(store: SqliteStore | str | os.PathLike[str], token: str | None = 
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return _error("HTTPError", str(exc.detail), exc.status_code)
 
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        # A bug, not bad input: the API's error shape without internals (the server still
+        # logs the traceback), never a plain-text page.
+        return _error("InternalError", f"the server failed on this request ({type(exc).__name__}); "
+                      "see the server's log", 500)
+
     api = APIRouter(prefix="/api/v1")
 
     @api.get("/panels", tags=["meta"])
