@@ -5,10 +5,16 @@ method: saliency (|gradient|, max over channels), integrated gradients and occlu
 channels, signed), Grad-CAM (ReLU of the layer's gradient-weighted activations, upsampled to the
 input's size). ``method="feature_maps"`` returns :class:`FeatureMaps` of the first input instead.
 The model's mode is restored and every hook removed, also when a method fails.
+
+Captum works on the model itself (hooks, the train/eval switch), so calls on one model instance
+from several threads (the dashboard computes an example's four maps at once) take turns; calls on
+different models run in parallel.
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +25,9 @@ from torch import nn
 from ..errors import LoupeValueError
 
 METHODS = ("integrated_gradients", "saliency", "gradcam", "occlusion", "feature_maps")
+_LOCKS: weakref.WeakKeyDictionary[nn.Module, threading.Lock] = weakref.WeakKeyDictionary()
+_LOCKS_GUARD = threading.Lock()
+_SHARED_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -64,14 +73,24 @@ def explain(model: nn.Module, inputs: torch.Tensor, target: Any = None,
         shape = tuple(inputs.shape) if isinstance(inputs, torch.Tensor) else type(inputs).__name__
         raise LoupeValueError(f"inputs must be a tensor [N, C, H, W] or [C, H, W], got {shape}")
     x = inputs[None] if inputs.ndim == 3 else inputs
-    was_training = model.training
-    model.eval()
-    try:
-        if method == "feature_maps":
-            return feature_maps(model, x[:1])
-        return _attribute(model, x, target, method, layer, options)
-    finally:
-        model.train(was_training)
+    with _lock(model):
+        was_training = model.training
+        model.eval()
+        try:
+            if method == "feature_maps":
+                return feature_maps(model, x[:1])
+            return _attribute(model, x, target, method, layer, options)
+        finally:
+            model.train(was_training)
+
+
+def _lock(model: nn.Module) -> threading.Lock:
+    """The lock of one model instance: another thread's hooks would see this call's forward passes."""
+    with _LOCKS_GUARD:
+        try:
+            return _LOCKS.setdefault(model, threading.Lock())
+        except TypeError:  # a module class that defines __eq__ without __hash__: one shared lock
+            return _SHARED_LOCK
 
 
 def _attribute(model: nn.Module, x: torch.Tensor, target: Any, method: str,
