@@ -2,7 +2,6 @@
 
 import json
 import math
-import threading
 import time
 
 import pytest
@@ -137,21 +136,43 @@ def test_damaged_run_does_not_take_the_server_down(store, client):
     assert client.get("/api/v1/runs").status_code == 200
 
 
+def _until(check, timeout=10.0):
+    """Polls ``check`` until it returns something truthy: the background writer flushes on its
+    own clock. ``timeout`` only bounds a failing test."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = check()
+        if got or time.monotonic() > deadline:
+            return got
+        time.sleep(0.01)
+
+
 def test_watcher_reports_new_points_and_runs(store_dir):
     store = SqliteStore(store_dir)
     run = tl.init("p", dir=store_dir, flush_interval=0.02)
     run.log({"x": 1.0})
-    time.sleep(0.2)
+    assert _until(lambda: store.series_points().get((run.id, "x")) == 1)
     watcher = Watcher(store)
     assert watcher.changes() == []
     run.log({"x": 2.0, "y": 1.0})
-    time.sleep(0.2)
-    events = dict(watcher.changes())
-    assert sorted(events["scalars"]["runs"][run.id]["keys"]) == ["x", "y"]
+    keys: set[str] = set()
+
+    def grown():
+        for event, data in watcher.changes():
+            if event == "scalars":
+                keys.update(data["runs"].get(run.id, {}).get("keys", []))
+        return keys >= {"x", "y"}
+
+    assert _until(grown), keys
+    assert keys == {"x", "y"}
     run.finish()
-    time.sleep(0.05)
-    events = dict(watcher.changes())
-    assert events["runs"]["runs"][0]["status"] == "finished"
+    statuses: list[str] = []
+
+    def finished():
+        statuses.extend(r["status"] for event, data in watcher.changes() if event == "runs" for r in data["runs"])
+        return "finished" in statuses
+
+    assert _until(finished), statuses
 
 
 def test_stream_pushes_a_value_within_a_second(store_dir):
@@ -166,15 +187,14 @@ def test_stream_pushes_a_value_within_a_second(store_dir):
     got = {}
     try:
         with httpx.stream("GET", handle.url + "api/v1/stream", timeout=10) as response:
-            def write():
-                time.sleep(0.5)
-                got["t0"] = time.time()
-                run.log({"x": 1.0})
-            threading.Thread(target=write).start()
             event = None
             for line in response.iter_lines():
                 if line.startswith("event:"):
                     event = line.split(":", 1)[1].strip()
+                elif line.startswith("data:") and event == "ready":
+                    # The server watches the store from here on: log now and time the announcement.
+                    got["t0"] = time.time()
+                    run.log({"x": 1.0})
                 elif line.startswith("data:") and event == "scalars":
                     got["t1"] = time.time()
                     got["data"] = json.loads(line[5:])

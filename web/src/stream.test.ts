@@ -55,13 +55,13 @@ describe('connectStream', () => {
     bus.on('status', (s) => statuses.push(s.status));
     const handle = connect(bus);
     const first = FakeSource.made[0] as FakeSource;
-    first.fire('open');
+    first.fire('ready');
     first.readyState = 2;
     first.fire('error');
     expect(FakeSource.made).toHaveLength(1);
     vi.advanceTimersByTime(1000);
     expect(FakeSource.made).toHaveLength(2);
-    (FakeSource.made[1] as FakeSource).fire('open');
+    (FakeSource.made[1] as FakeSource).fire('ready');
     expect(resync).toHaveBeenCalledTimes(1);
     expect(statuses).toEqual(['connecting', 'live', 'reconnecting', 'reconnecting', 'live']);
     handle.close();
@@ -74,12 +74,27 @@ describe('connectStream', () => {
     bus.on('resync', resync);
     connect(bus);
     const es = FakeSource.made[0] as FakeSource;
-    es.fire('open');
+    es.fire('ready');
     es.readyState = 0;
     es.fire('error');
     vi.advanceTimersByTime(20000);
     expect(FakeSource.made).toHaveLength(1);
-    es.fire('open');
+    es.fire('ready');
     expect(resync).toHaveBeenCalledTimes(1);
+  });
+
+  it('is live only once the server says it watches, not when the headers arrive', () => {
+    const bus = new LiveBus();
+    const resync = vi.fn();
+    const statuses: string[] = [];
+    bus.on('resync', resync);
+    bus.on('status', (s) => statuses.push(s.status));
+    connect(bus);
+    const es = FakeSource.made[0] as FakeSource;
+    es.fire('open');
+    expect(statuses).toEqual(['connecting']);
+    es.fire('ready', {});
+    expect(statuses).toEqual(['connecting', 'live']);
+    expect(resync).not.toHaveBeenCalled();
   });
 });

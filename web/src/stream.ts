@@ -46,7 +46,8 @@ export interface StreamHandle {
 /**
  * Connects to the event stream and keeps it connected. EventSource retries by itself after a
  * network drop; when it gives up (the server answered with an error, or restarted), a new one is
- * opened with a backoff from 1 s up to 15 s. Every reopening after a drop emits `resync`.
+ * opened with a backoff from 1 s up to 15 s. The status turns `live` on the server's `ready`
+ * event, and every reconnection after a drop then emits `resync`.
  */
 export function connectStream(url: string, bus: LiveBus, create: (u: string) => EventSource = (u) => new EventSource(u)): StreamHandle {
   let source: EventSource | null = null;
@@ -69,7 +70,9 @@ export function connectStream(url: string, bus: LiveBus, create: (u: string) => 
     bus.emit('status', { status: dropped ? 'reconnecting' : 'connecting' });
     const es = create(url);
     source = es;
-    es.addEventListener('open', () => {
+    // Not on `open` (the headers): the server sends `ready` once it watches for changes, so a
+    // refetch from here on misses nothing.
+    es.addEventListener('ready', () => {
       delay = 1000;
       bus.emit('status', { status: 'live' });
       if (dropped) {

@@ -71,7 +71,9 @@ async def events(request: Request, store: SqliteStore) -> AsyncIterator[str]:
     """The SSE byte stream for one client."""
     watcher = Watcher(store)
     await to_thread.run_sync(watcher.changes)
-    yield "retry: 1000\n\n"
+    # The response's headers (EventSource's `open`) go out before this generator runs; `ready`
+    # says that the baseline is taken, so every change from now on will be announced.
+    yield "retry: 1000\nevent: ready\ndata: {}\n\n"
     last_ping = time.monotonic()
     while not await request.is_disconnected():
         for event, data in await to_thread.run_sync(watcher.changes):
