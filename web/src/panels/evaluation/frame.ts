@@ -1,4 +1,8 @@
-/** The frame every evaluation panel shares: controls on top, a body drawn for the selection. */
+/**
+ * The frame every evaluation panel shares: controls on top, a body drawn for the selection.
+ * The body's `data-state` is `loading` while a draw is pending, then `ready` (with `data-runs`, the
+ * runs shown), `empty` or `error`; `aria-busy` is set while loading.
+ */
 import { h, setText } from '../../dom';
 import type { PanelContext, PanelHandle } from '../../panel';
 import { EvalApi } from './api';
@@ -13,6 +17,7 @@ export interface Frame {
   redraw(): void;
 }
 
+/** Fills `body`, a detached element whose children replace the shown ones once the draw is done. */
 export type Draw = (body: HTMLElement, sel: Selection, frame: Frame) => Promise<void>;
 
 export function mountEval(root: HTMLElement, ctx: PanelContext, name: string, draw: Draw, onReveal?: (detail: Record<string, unknown>, frame: Frame) => void): PanelHandle {
@@ -26,19 +31,34 @@ export function mountEval(root: HTMLElement, ctx: PanelContext, name: string, dr
       setText(empty, NO_PREDICTIONS);
       empty.hidden = false;
       body.replaceChildren();
+      body.removeAttribute('aria-busy');
+      body.dataset.state = 'empty';
       return;
     }
     empty.hidden = true;
     body.setAttribute('aria-busy', 'true');
-    draw(body, sel, frame)
+    body.dataset.state = 'loading';
+    // Each draw fills a detached element, shown only if no newer draw started meanwhile: the
+    // answers of two draws (a run change, a linked view's reveal) can arrive in either order,
+    // and a late one must not replace the newer view.
+    const next = h('div', { class: 'eval-body' });
+    draw(next, sel, frame)
       .then(() => {
-        if (mine === generation) {
-          body.removeAttribute('aria-busy');
-          body.dataset.drawn = String(mine);
-        }
+        if (mine !== generation) return;
+        body.className = next.className;
+        body.replaceChildren(...next.childNodes);
+        body.removeAttribute('aria-busy');
+        body.dataset.drawn = String(mine);
+        body.dataset.runs = sel.runs.map((r) => r.id).join(',');
+        body.dataset.state = 'ready';
         ctx.clearError(name);
       })
-      .catch((err: unknown) => ctx.reportError(err, name));
+      .catch((err: unknown) => {
+        if (mine !== generation) return;
+        body.removeAttribute('aria-busy');
+        body.dataset.state = 'error';
+        ctx.reportError(err, name);
+      });
   };
   const controls = new EvalControls(ctx, api, run, `${name}-index`);
   const frame: Frame = { api, controls, body, redraw: () => run(controls.current()) };

@@ -62,14 +62,34 @@ export function showExample(api: EvalApi, ex: ExampleRef): HTMLDialogElement {
     : h('div', { class: 'ev-input ev-noimg' }, 'no image');
   const dialog = h(
     'dialog',
-    { class: 'ev-dialog', 'data-testid': 'example-viewer', 'data-id': ex.id },
+    { class: 'ev-dialog', 'data-testid': 'example-viewer', 'data-id': ex.id, 'data-state': 'loading' },
     h('div', { class: 'ev-dialog-head' }, h('strong', {}, `Example ${ex.id}`), h('span', { class: 'spacer' }), close),
     h('div', { class: 'ev-dialog-body' }, h('div', { class: 'ev-example' }, input, facts, ex.note ? h('p', { class: 'small muted' }, ex.note) : null), maps),
     h('p', { class: 'small muted ev-legend' }, 'Warm colours: pixels that raised the predicted class; blue (signed methods): lowered it.'),
   );
-  close.addEventListener('click', () => dialog.close());
-  dialog.addEventListener('close', () => { dialog.remove(); if (open === dialog) open = null; });
-  dialog.addEventListener('click', (e) => { if (e.target === dialog) dialog.close(); });
+  // `data-state` turns `ready` once every image (the example, each map) has loaded or failed.
+  const images = [...dialog.querySelectorAll('img')];
+  let pending = images.length;
+  maps.setAttribute('aria-busy', 'true');
+  const settled = (): void => {
+    if (--pending > 0) return;
+    maps.removeAttribute('aria-busy');
+    dialog.dataset.state = 'ready';
+  };
+  for (const img of images) {
+    img.addEventListener('load', settled, { once: true });
+    img.addEventListener('error', settled, { once: true });
+  }
+  // The close button and a click on the backdrop take the viewer out of the page at once, not a
+  // task later when the browser fires `close` (which Escape still goes through).
+  const dismiss = (): void => {
+    if (dialog.open) dialog.close();
+    dialog.remove();
+    if (open === dialog) open = null;
+  };
+  close.addEventListener('click', dismiss);
+  dialog.addEventListener('close', dismiss);
+  dialog.addEventListener('click', (e) => { if (e.target === dialog) dismiss(); });
   document.body.append(dialog);
   dialog.showModal();
   open = dialog;
