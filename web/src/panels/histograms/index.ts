@@ -118,6 +118,7 @@ function mount(root: HTMLElement, ctx: PanelContext): PanelHandle {
     drawRidges(ridges, data, w, 300);
     drawBands(bands, data, w, 300);
     grid.dataset.steps = String(data.steps.length);
+    grid.dataset.which = data.which;
   };
   const load = async (reset = false): Promise<void> => {
     const run = picker.run;

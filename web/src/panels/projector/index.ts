@@ -62,6 +62,9 @@ function mount(root: HTMLElement, ctx: PanelContext): PanelHandle {
   let generation = 0;
   let loadStarted = 0;
   let firstDraw = true;
+  // New points are on screen once a complete frame has drawn them: the stage's data-state then
+  // turns from `loading` to `ready` (data-step, data-method and data-dims say what it shows).
+  let awaitingDraw = false;
   let pendingReveal: Reveal | null = null;
   const points = new Map<string, PointInfo>();
 
@@ -141,6 +144,10 @@ function mount(root: HTMLElement, ctx: PanelContext): PanelHandle {
       scatter.canvas.dataset.points = String(scatter.count);
       scatter.canvas.dataset.frameMs = ms.toFixed(1);
       if (complete) scatter.canvas.dataset.fullFrameMs = ms.toFixed(1);
+      if (complete && awaitingDraw) {
+        awaitingDraw = false;
+        stage.dataset.state = 'ready';
+      }
       if (firstDraw && scatter.count > 0) {
         firstDraw = false;
         scatter.canvas.dataset.firstDrawMs = (performance.now() - loadStarted).toFixed(1);
@@ -216,6 +223,8 @@ function mount(root: HTMLElement, ctx: PanelContext): PanelHandle {
     const mine = ++generation;
     const w = where;
     loadStarted = performance.now();
+    awaitingDraw = false;
+    stage.dataset.state = 'loading';
     let res: Float32Array | JobState;
     try {
       [res] = await Promise.all([api.projection(w, method, dims), loadColumn(w)]);
@@ -238,6 +247,8 @@ function mount(root: HTMLElement, ctx: PanelContext): PanelHandle {
     scatter?.setPoints(xyz, colors(), pointSize(info.n));
     stage.dataset.method = method;
     stage.dataset.dims = String(dims);
+    stage.dataset.step = w.step === null ? '' : String(w.step);
+    awaitingDraw = true;
     setText(status, `${info.n.toLocaleString()} points · ${info.dim} dims · ${METHODS.find((m) => m[0] === method)![1]}`);
     if (pendingReveal) applyReveal();
     else if (focus >= 0) setFocus(focus);

@@ -46,7 +46,7 @@ export class ChartCard {
   private stale = true;
   private inflight: AbortController | null = null;
   private readonly refreshThrottled: Throttled;
-  private pending: { count: number; lastX: number | null } | null = null;
+  private pending: { count: number; lastX: number | null; theme: string } | null = null;
   private drawnLabels = '';
 
   constructor(
@@ -231,7 +231,7 @@ export class ChartCard {
     const drawn = lines.filter((l) => l.x.length > 0 || l.nonfinite.length > 0);
     setText(this.emptyEl, lines.length === 0 ? 'No data for the selected runs' : 'No finite values in range');
     this.emptyEl.hidden = lines.some((l) => l.y.some((v) => v !== null));
-    this.pending = { count: drawn.length, lastX: lastX(lines) };
+    this.pending = { count: drawn.length, lastX: lastX(lines), theme: st.theme };
     if (!this.chart) {
       this.chart = new LineChart(this.canvasEl, {
         xAxis: st.xAxis,
@@ -253,6 +253,7 @@ export class ChartCard {
     if (this.pending) {
       this.el.dataset['seriesCount'] = String(this.pending.count);
       this.el.dataset['lastX'] = this.pending.lastX === null ? '' : String(this.pending.lastX);
+      this.el.dataset['theme'] = this.pending.theme;
       this.pending = null;
     }
     this.el.classList.remove('is-loading');
