@@ -1,6 +1,10 @@
 """Fixtures shared by the dashboard's end-to-end tests."""
 
 import pytest
+from playwright.sync_api import expect
+
+# Assertions wait for the page's state up to this long (a bound for slow machines, not a pause).
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture

@@ -6,10 +6,12 @@ Screenshots land in ``test-artifacts/`` for people to look at.
 from __future__ import annotations
 
 import math
+import re
 import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 import torchloupe as tl
 from torchloupe.serve.app import STATIC
@@ -53,29 +55,27 @@ def _open(page, url):
     page.wait_for_function("() => window.__loupe && window.__loupe.firstChartDrawnAt !== null", timeout=15000)
 
 
+def _card(page, tag):
+    return page.locator(f'[data-testid=chart-card][data-tag="{tag}"]')
+
+
 def test_page_lists_runs_and_draws_charts(page, dashboard, page_errors):
     page.set_viewport_size({"width": 1280, "height": 900})
     _open(page, dashboard["url"])
-    rows = page.get_by_test_id("run-row")
-    assert rows.count() == 3
+    expect(page.get_by_test_id("run-row")).to_have_count(3)
     names = page.get_by_test_id("run-name").all_inner_texts()
     assert {n.strip() for n in names} >= {"calm-lynx-1", "live-otter-3"}
-    card = page.locator('[data-testid=chart-card][data-tag="train/loss"]')
-    page.wait_for_function(
-        "() => document.querySelector('[data-testid=chart-card][data-tag=\"train/loss\"]')"
-        ".dataset.seriesCount === '3'", timeout=10000)
-    assert card.get_attribute("data-series-count") == "3"
-    test_acc = page.locator('[data-testid=chart-card][data-tag="test/acc"]')
-    page.wait_for_function(
-        "() => document.querySelector('[data-testid=chart-card][data-tag=\"test/acc\"]')"
-        ".dataset.seriesCount === '2'", timeout=10000)
-    assert test_acc.locator("canvas").count() >= 1
+    expect(_card(page, "train/loss")).to_have_attribute("data-series-count", "3")
+    test_acc = _card(page, "test/acc")
+    expect(test_acc).to_have_attribute("data-series-count", "2")
+    expect(test_acc.locator("canvas").first).to_be_attached()
     page.screenshot(path=str(ARTIFACTS / "dashboard-desktop.png"), full_page=True)
     assert page_errors == []
 
 
 def test_xss_run_name_renders_as_text(page, dashboard, page_errors):
     _open(page, dashboard["url"])
+    expect(page.get_by_test_id("run-name")).to_have_count(3)
     names = [n.strip() for n in page.get_by_test_id("run-name").all_inner_texts()]
     assert XSS in names
     assert page.locator("img[src=x]").count() == 0
@@ -84,12 +84,13 @@ def test_xss_run_name_renders_as_text(page, dashboard, page_errors):
 
 def test_live_value_appears_within_two_seconds(page, dashboard):
     _open(page, dashboard["url"])
-    sel = "[data-testid=chart-card][data-tag=\"train/acc\"]"
-    page.wait_for_function(f"() => document.querySelector('{sel}').dataset.seriesCount === '3'", timeout=10000)
-    time.sleep(0.5)  # the stream is connected and the first data drawn
+    card = _card(page, "train/acc")
+    expect(card).to_have_attribute("data-series-count", "3")
+    # "Live" once the server watches the store: a point logged from now on is announced.
+    expect(page.get_by_test_id("live-status")).to_have_class(re.compile(r"\bis-live\b"))
     t0 = time.time()
     dashboard["live"].log({"train/acc": 0.999, "train/loss": 0.01}, step=5000)
-    page.wait_for_function(f"() => Number(document.querySelector('{sel}').dataset.lastX) >= 5000", timeout=5000)
+    expect(card).to_have_attribute("data-last-x", "5000", timeout=5000)
     assert time.time() - t0 < 2.0
 
 
@@ -98,9 +99,8 @@ def test_dark_theme(page, dashboard):
     _open(page, dashboard["url"])
     before = page.evaluate("getComputedStyle(document.body).backgroundColor")
     page.get_by_test_id("theme-toggle").click()
-    page.wait_for_timeout(300)
-    after = page.evaluate("getComputedStyle(document.body).backgroundColor")
-    assert before != after
+    expect(page.locator("body")).not_to_have_css("background-color", before)
+    expect(_card(page, "train/loss")).to_have_attribute("data-theme", "dark")
     page.screenshot(path=str(ARTIFACTS / "dashboard-dark.png"))
 
 
@@ -120,10 +120,9 @@ def test_token_protected_dashboard(browser, dashboard):
         ctx = browser.new_context()
         page = ctx.new_page()
         page.goto(handle.url.split("?")[0])
-        page.get_by_test_id("error-banner").wait_for(state="visible", timeout=10000)
-        page.goto(handle.url)  # ...?token=tok3n
-        page.wait_for_function("() => window.__loupe && window.__loupe.firstChartDrawnAt !== null", timeout=15000)
-        assert page.get_by_test_id("run-row").count() == 3
+        expect(page.get_by_test_id("error-banner")).to_be_visible()
+        _open(page, handle.url)  # ...?token=tok3n
+        expect(page.get_by_test_id("run-row")).to_have_count(3)
         ctx.close()
     finally:
         handle.stop()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from every_panel import seed
 from torchloupe.serve.app import STATIC
@@ -27,6 +28,18 @@ document.addEventListener('securitypolicyviolation', (e) => {
   window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`);
 });
 """
+
+# What each tab shows once its panels have drawn (a tab added later needs its line here).
+DRAWN = {
+    "scalars": ["[data-testid=chart-card][data-series-count]"],
+    "evaluation": [f"[data-testid={p}-body][data-state=ready]"
+                   for p in ("confusion", "class-metrics", "curves", "calibration", "examples", "data-map")],
+    "projector": ["[data-testid=projector-stage][data-state=ready]"],
+    "data": ["[data-testid=balance-row]"],
+    "model": ["[data-testid=summary-table]", "[data-testid=graph-svg][data-nodes]"],
+    "training-health": [".insight-grid[data-steps]", "figure[data-layers]:has([data-testid=gradflow-canvas])",
+                        "figure[data-layers]:has([data-testid=act-canvas])"],
+}
 
 
 @pytest.fixture(scope="module")
@@ -50,19 +63,19 @@ def test_every_tab_works_under_the_content_security_policy(page, dashboard, page
     tabs = page.locator("[data-testid^=tab-]")
     keys = [t.get_attribute("data-testid").removeprefix("tab-") for t in tabs.all()]
     assert {"scalars", "evaluation", "projector", "data"} <= set(keys), keys
+    assert set(keys) <= set(DRAWN), f"tabs without a drawn state here: {set(keys) - set(DRAWN)}"
     for key in keys:
         page.get_by_test_id(f"tab-{key}").click()
         page.wait_for_function(f"() => location.hash === '#{key}'")
-        page.wait_for_load_state("networkidle")
-        page.wait_for_timeout(300)
+        for selector in DRAWN[key]:
+            expect(page.locator(selector).first).to_be_attached()
         page.screenshot(path=str(ARTIFACTS / f"csp-{key}.png"))
     # Images and the attribution maps come from the API: open one example.
     page.get_by_test_id("tab-evaluation").click()
-    card = page.locator("[data-testid=panel-examples] [data-testid=example-card]").first
-    card.wait_for(timeout=15000)
-    card.click()
-    page.wait_for_selector("[data-testid=attribution-img][data-method=saliency][data-loaded='1']", timeout=30000)
-    page.wait_for_load_state("networkidle")
+    page.locator("[data-testid=examples-body][data-state=ready] [data-testid=example-card]").first.click()
+    viewer = page.get_by_test_id("example-viewer")
+    expect(viewer).to_have_attribute("data-state", "ready", timeout=60_000)  # every map loaded or failed
+    expect(viewer.locator("[data-testid=attribution-img][data-method=saliency]")).to_have_attribute("data-loaded", "1")
     violations = page.evaluate("() => window.__cspViolations")
     assert violations == []
     assert not [m for m in console if "Content Security Policy" in m or "Refused to" in m], console

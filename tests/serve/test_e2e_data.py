@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from playwright.sync_api import expect
 
 import torchloupe as tl
 from shapes_data import DUPLICATE_OF, MISLABELLED, Shapes, pattern
@@ -60,13 +61,21 @@ def dashboard(tmp_path_factory):
 
 
 def _projector(page, url):
+    """The projector tab, its points drawn and its stage in view."""
     page.goto(url + "#projector")
-    page.wait_for_function(
-        "() => { const c = document.querySelector('[data-testid=projector-canvas]');"
-        " return c && c.dataset.firstDrawMs !== undefined; }", timeout=20000)
-    page.get_by_test_id("projector-stage").evaluate("e => e.scrollIntoView({block: 'end'})")
-    page.wait_for_timeout(100)
+    stage = page.get_by_test_id("projector-stage")
+    expect(stage).to_have_attribute("data-state", "ready", timeout=20000)
+    stage.evaluate("e => e.scrollIntoView({block: 'end'})")
+    expect(stage).to_be_in_viewport()
     return page.get_by_test_id("projector-canvas")
+
+
+def _drawn(page, **shows):
+    """Waits until the stage has drawn what ``shows`` says (data-step, data-method, data-dims)."""
+    stage = page.get_by_test_id("projector-stage")
+    for name, value in shows.items():
+        expect(stage).to_have_attribute(f"data-{name}", str(value))
+    expect(stage).to_have_attribute("data-state", "ready")
 
 
 def _drawn_pixels(page) -> int:
@@ -83,8 +92,7 @@ def _drawn_pixels(page) -> int:
 def test_data_panel_surfaces_planted_problems(page, dashboard, page_errors):
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(dashboard["url"] + "#data")
-    page.wait_for_selector("[data-testid=balance-row]", timeout=15000)
-    assert page.get_by_test_id("balance-row").count() == 3
+    expect(page.get_by_test_id("balance-row")).to_have_count(3)
     note = page.get_by_test_id("data-sampling-note").inner_text()
     assert "random 150 of 200" in note
     dup = page.locator("[data-testid=duplicate-item]").first
@@ -95,8 +103,7 @@ def test_data_panel_surfaces_planted_problems(page, dashboard, page_errors):
     page.screenshot(path=str(ARTIFACTS / "data-panel.png"), full_page=True)
     page.locator("[data-testid=balance-row][data-class='1']").click()
     detail = page.get_by_test_id("class-samples")
-    detail.wait_for(timeout=5000)
-    assert detail.get_attribute("data-class") == "1"
+    expect(detail).to_have_attribute("data-class", "1")
     assert detail.get_by_test_id("sample-thumb").count() >= 20
     detail.screenshot(path=str(ARTIFACTS / "data-class-samples.png"))
     assert page_errors == []
@@ -158,7 +165,7 @@ def test_lasso_and_box_open_a_gallery(page, dashboard, page_errors):
     page.get_by_test_id("neighbors-btn").click()
     page.wait_for_function("() => document.querySelector('[data-testid=gallery-title]').innerText.includes('nearest')",
                            timeout=5000)
-    assert page.get_by_test_id("open-prediction").count() == 1
+    expect(page.get_by_test_id("open-prediction")).to_have_count(1)
     assert page_errors == []
 
 
@@ -169,10 +176,9 @@ def test_correctness_3d_step_slider_and_dark_theme(page, dashboard, page_errors)
     page.wait_for_function("() => document.querySelector('[data-testid=projector-legend]').innerText.includes('wrong')",
                            timeout=5000)
     page.get_by_test_id("projector-dims-3").click()
-    page.wait_for_function("() => document.querySelector('[data-testid=projector-stage]').dataset.dims === '3'",
-                           timeout=10000)
+    _drawn(page, dims=3)
     page.get_by_test_id("theme-toggle").click()
-    page.wait_for_timeout(300)
+    expect(page.locator("html")).to_have_attribute("data-theme", "dark")
     page.screenshot(path=str(ARTIFACTS / "projector-3d-dark.png"))
     page.get_by_test_id("projector-search").fill("id:7")
     page.get_by_test_id("projector-search").press("Enter")
@@ -180,7 +186,8 @@ def test_correctness_3d_step_slider_and_dark_theme(page, dashboard, page_errors)
                            timeout=5000)
     step = page.get_by_test_id("projector-step")
     step.evaluate("e => { e.value = '0'; e.dispatchEvent(new Event('input')); }")
-    page.wait_for_function("() => document.querySelector('.pj-step-label').innerText === '0'", timeout=5000)
+    expect(page.locator(".pj-step-label")).to_have_text("0")
+    _drawn(page, step=0, dims=3)
     assert _drawn_pixels(page) > 1000
     page.get_by_test_id("theme-toggle").click()
     assert page_errors == []
@@ -192,7 +199,7 @@ def test_phone_layout(page, dashboard, page_errors):
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     page.screenshot(path=str(ARTIFACTS / "projector-phone.png"))
     page.goto(dashboard["url"] + "#data")
-    page.wait_for_selector("[data-testid=balance-row]", timeout=15000)
+    expect(page.get_by_test_id("balance-row")).to_have_count(3)
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     page.screenshot(path=str(ARTIFACTS / "data-phone.png"))
     assert page_errors == []
@@ -217,7 +224,7 @@ def test_tsne_progress_then_drawn(page, dashboard, page_errors, monkeypatch):
         "() => { const p = document.querySelector('[data-testid=projector-progress]');"
         " return p && !p.parentElement.hidden && p.dataset.state === 'running'; }", timeout=5000)
     page.screenshot(path=str(ARTIFACTS / "projector-tsne-progress.png"), clip={"x": 0, "y": 0, "width": 1280, "height": 400})
-    page.wait_for_function("() => document.querySelector('[data-testid=projector-stage]').dataset.method === 'tsne'",
-                           timeout=20000)
+    expect(page.get_by_test_id("projector-stage")).to_have_attribute("data-method", "tsne", timeout=20000)
+    _drawn(page, method="tsne")
     assert _drawn_pixels(page) > 1000
     assert page_errors == []

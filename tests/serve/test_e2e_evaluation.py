@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from playwright.sync_api import expect
 
 import torchloupe as tl
 from torchloupe.demo.model import DemoCNN
@@ -22,6 +23,8 @@ pytestmark = [
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 NAMES = ["bar", "slash", "ring", "cross", "dot"]
 N = 150
+PANELS = ("confusion", "class-metrics", "curves", "calibration", "examples", "data-map")
+METHODS = ("gradcam", "saliency", "integrated_gradients", "occlusion")
 
 
 def _images(labels: np.ndarray, rng: np.random.Generator) -> torch.Tensor:
@@ -63,80 +66,94 @@ def dashboard(tmp_path_factory):
     handle.stop()
 
 
-
 def _open(page, url):
+    """The evaluation tab with every panel drawn for its selection."""
     page.goto(url + "#evaluation")
-    page.wait_for_selector("[data-testid=cm-cell]", timeout=15000)
+    for name in PANELS:
+        expect(page.get_by_test_id(f"{name}-body")).to_have_attribute("data-state", "ready")
+
+
+def _drawn(page, panel, runs=None):
+    """The panel's body once it shows its current selection (of ``runs``, a comma-joined list of ids)."""
+    only = f"[data-runs='{runs}']" if runs else ""
+    return page.locator(f"[data-testid={panel}-body][data-state=ready]{only}")
 
 
 def test_confusion_cell_opens_its_examples_and_attributions(page, dashboard, page_errors):
     page.set_viewport_size({"width": 1280, "height": 900})
     _open(page, dashboard["url"])
-    page.select_option("[data-testid=panel-confusion] [data-testid=eval-run]", label="sharp-heron-1")
-    cells = page.locator("[data-testid=panel-confusion] [data-testid=cm-cell]")
-    page.wait_for_function("() => document.querySelectorAll('[data-testid=panel-confusion] [data-testid=cm-cell]').length === 25")
-    off = [c for c in cells.all() if c.get_attribute("data-target") != c.get_attribute("data-predicted")
-           and int(c.get_attribute("data-count")) > 0]
+    run_select = page.get_by_test_id("panel-confusion").get_by_test_id("eval-run")
+    run_select.select_option(label="sharp-heron-1")
+    run = run_select.input_value()
+    cells = _drawn(page, "confusion", run).get_by_test_id("cm-cell")
+    expect(cells).to_have_count(25)
+    off = cells.evaluate_all("cs => cs.map(c => c.dataset)"
+                             ".filter(d => d.target !== d.predicted && Number(d.count) > 0)"
+                             ".map(d => [d.target, d.predicted, d.count])")
     assert off, "expected some confusion"
-    cell = off[0]
-    target, predicted, count = (cell.get_attribute(k) for k in ("data-target", "data-predicted", "data-count"))
+    target, predicted, count = off[0]
     page.screenshot(path=str(ARTIFACTS / "evaluation-confusion.png"), full_page=False)
-    cell.click()
-    chip = page.locator("[data-testid=panel-examples] [data-testid=cell-filter]")
-    chip.wait_for(timeout=10000)
-    assert f"true {NAMES[int(target)]} → predicted {NAMES[int(predicted)]}" in chip.inner_text()
+    _drawn(page, "confusion", run).locator(
+        f"[data-testid=cm-cell][data-target='{target}'][data-predicted='{predicted}']").click()
+    examples = _drawn(page, "examples", run)
+    expect(examples.get_by_test_id("cell-filter")).to_contain_text(
+        f"true {NAMES[int(target)]} → predicted {NAMES[int(predicted)]}")
+    cards = examples.get_by_test_id("example-card")
+    expect(cards).to_have_count(int(count))
+    shown = cards.evaluate_all("cs => cs.map(c => [c.dataset.target, c.dataset.predicted])")
+    assert {tuple(x) for x in shown} == {(target, predicted)}
     page.wait_for_function(
-        f"() => document.querySelectorAll('[data-testid=panel-examples] [data-testid=example-card]').length === {count}")
-    cards = page.locator("[data-testid=panel-examples] [data-testid=example-card]")
-    assert {(c.get_attribute("data-target"), c.get_attribute("data-predicted")) for c in cards.all()} == {(target, predicted)}
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=panel-examples] img.ev-thumb')].every(i => i.complete && i.naturalWidth === 28)")
-    page.locator("[data-testid=panel-examples]").screenshot(path=str(ARTIFACTS / "evaluation-cell-examples.png"))
+        "() => [...document.querySelectorAll('[data-testid=examples-body] img.ev-thumb')].every(i => i.complete && i.naturalWidth === 28)")
+    page.get_by_test_id("panel-examples").screenshot(path=str(ARTIFACTS / "evaluation-cell-examples.png"))
     first_id = cards.first.get_attribute("data-id")
     cards.first.click()
-    viewer = page.locator("[data-testid=example-viewer]")
-    viewer.wait_for(timeout=5000)
-    assert viewer.get_attribute("data-id") == first_id
-    page.wait_for_selector("[data-testid=attribution-img][data-method=gradcam][data-loaded='1']", timeout=30000)
-    page.wait_for_selector("[data-testid=attribution-img][data-method=saliency][data-loaded='1']", timeout=30000)
-    page.wait_for_timeout(300)
+    viewer = page.get_by_test_id("example-viewer")
+    expect(viewer).to_have_attribute("data-id", first_id)
+    # Every map has loaded or failed (the first ones are computed on the server: captum, the model).
+    expect(viewer).to_have_attribute("data-state", "ready", timeout=60_000)
+    for method in METHODS:
+        expect(viewer.locator(f"[data-testid=attribution-img][data-method={method}]")).to_have_attribute("data-loaded", "1")
     page.screenshot(path=str(ARTIFACTS / "evaluation-attribution.png"))
     page.get_by_test_id("viewer-close").click()
-    assert page.locator("[data-testid=example-viewer]").count() == 0
+    expect(viewer).to_have_count(0)
     assert page_errors == []
 
 
 def test_metrics_sort_curves_compare_and_data_map(page, dashboard, page_errors):
     page.set_viewport_size({"width": 1280, "height": 900})
     _open(page, dashboard["url"])
-    metrics = page.locator("[data-testid=panel-class-metrics]")
+    metrics = _drawn(page, "class-metrics")
     metrics.get_by_test_id("sort-precision").click()
-    page.wait_for_timeout(200)
-    values = [float(r.locator("td").nth(1).inner_text().split()[-1]) for r in metrics.get_by_test_id("metrics-row").all()]
+    expect(metrics.locator("th[aria-sort=descending]")).to_contain_text("Precision")
+    texts = metrics.locator("[data-testid=metrics-row] td:nth-child(2)").all_inner_texts()
+    values = [float(t.split()[-1]) for t in texts]
     assert values == sorted(values, reverse=True) and len(values) == 5
-    curves = page.locator("[data-testid=panel-curves]")
-    assert curves.locator("polyline.ev-line").count() == 10
+    curves = _drawn(page, "curves")
+    expect(curves.locator("polyline.ev-line")).to_have_count(10)
     curves.get_by_test_id("curve-legend-item").first.click()
-    page.wait_for_function("() => document.querySelectorAll('[data-testid=panel-curves] polyline.ev-line').length === 8")
-    conf = page.locator("[data-testid=panel-confusion]")
-    runs = [o.get_attribute("value") for o in conf.locator("[data-testid=eval-compare] option").all() if o.get_attribute("value")]
-    conf.locator("[data-testid=eval-compare]").select_option(runs[0])
-    page.wait_for_function("() => document.querySelectorAll('[data-testid=panel-confusion] .eval-col').length === 2")
-    step = conf.get_by_test_id("eval-step")
-    step.fill("0")
-    page.wait_for_function("() => document.querySelector('[data-testid=panel-confusion] [data-testid=eval-step-label]').textContent === '0'")
+    expect(curves.locator("polyline.ev-line")).to_have_count(8)
+    conf = page.get_by_test_id("panel-confusion")
+    runs = [v for v in conf.locator("[data-testid=eval-compare] option").evaluate_all("os => os.map(o => o.value)") if v]
+    conf.get_by_test_id("eval-compare").select_option(runs[0])
+    compared = _drawn(page, "confusion").locator(".eval-col")
+    expect(compared).to_have_count(2)
+    conf.get_by_test_id("eval-step").fill("0")
+    expect(conf.get_by_test_id("eval-step-label")).to_have_text("0")
+    expect(_drawn(page, "confusion").locator(".ev-stats .muted")).to_have_text([f"step 0 · n = {N}"] * 2)
     conf.screenshot(path=str(ARTIFACTS / "evaluation-compare.png"))
-    dm = page.locator("[data-testid=panel-data-map]")
+    dm = page.get_by_test_id("panel-data-map")
     dm.scroll_into_view_if_needed()
-    page.wait_for_function("() => document.querySelectorAll('[data-testid=panel-data-map] [data-testid=data-map-point]').length === 150")
-    top = [r.get_attribute("data-id") for r in dm.get_by_test_id("suspect-row").all()[:3]]
+    drawn = _drawn(page, "data-map")
+    expect(drawn.get_by_test_id("data-map-point")).to_have_count(N)
+    top = drawn.get_by_test_id("suspect-row").evaluate_all("rs => rs.slice(0, 3).map(r => r.dataset.id)")
     assert set(top) == {"img-004", "img-009", "img-017"}
     dm.screenshot(path=str(ARTIFACTS / "evaluation-data-map.png"))
-    dm.locator("[data-testid=data-map-point][data-id=img-009]").click(force=True)
-    page.get_by_test_id("example-viewer").wait_for(timeout=5000)
-    assert page.get_by_test_id("example-viewer").get_attribute("data-id") == "img-009"
+    drawn.locator("[data-testid=data-map-point][data-id=img-009]").click(force=True)
+    viewer = page.get_by_test_id("example-viewer")
+    expect(viewer).to_have_attribute("data-id", "img-009")
     page.get_by_test_id("viewer-close").click()
-    page.locator("[data-testid=panel-calibration]").screenshot(path=str(ARTIFACTS / "evaluation-calibration.png"))
+    expect(viewer).to_have_count(0)
+    page.get_by_test_id("panel-calibration").screenshot(path=str(ARTIFACTS / "evaluation-calibration.png"))
     page.screenshot(path=str(ARTIFACTS / "evaluation-full.png"), full_page=True)
     assert page_errors == []
 
@@ -144,12 +161,15 @@ def test_metrics_sort_curves_compare_and_data_map(page, dashboard, page_errors):
 def test_dark_and_phone(page, dashboard):
     page.set_viewport_size({"width": 1280, "height": 900})
     _open(page, dashboard["url"])
+    html = page.locator("html")
+    expect(html).to_have_attribute("data-theme", "light")
     page.get_by_test_id("theme-toggle").click()
-    page.wait_for_timeout(300)
+    expect(html).to_have_attribute("data-theme", "dark")
     page.screenshot(path=str(ARTIFACTS / "evaluation-dark.png"), full_page=True)
     page.get_by_test_id("theme-toggle").click()
+    expect(html).to_have_attribute("data-theme", "light")
     page.set_viewport_size({"width": 390, "height": 844})
-    page.wait_for_timeout(300)
+    page.wait_for_function("() => window.innerWidth === 390")
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     page.screenshot(path=str(ARTIFACTS / "evaluation-phone.png"), full_page=False)
 
@@ -175,13 +195,9 @@ def test_untrusted_checkpoint_shows_why_no_map(page, tmp_path, page_errors):
     handle = start(store_dir, port=0)
     try:
         page.goto(handle.url + "#evaluation")
-        card = page.locator("[data-testid=panel-examples] [data-testid=example-card]").first
-        card.wait_for(timeout=15000)
-        card.click()
-        status = page.locator("[data-testid=attribution-status]").first
-        page.wait_for_function(
-            "() => document.querySelector('[data-testid=attribution-status]')?.textContent.includes('register')",
-            timeout=15000)
+        _drawn(page, "examples").get_by_test_id("example-card").first.click()
+        status = page.get_by_test_id("attribution-status").first
+        expect(status).to_contain_text("register")
         text = status.inner_text()
         assert "someones_code.models.Net is not registered" in text and "--trust-module" in text
     finally:

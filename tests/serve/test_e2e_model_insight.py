@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from insight_models import seed_store
 from torchloupe.serve.app import STATIC
@@ -39,11 +40,12 @@ def test_diagnostics_banner_and_list(page, dashboard, page_errors):
     page.set_viewport_size({"width": 1280, "height": 800})
     _open(page, dashboard["url"])
     banner = page.get_by_test_id("diagnostics-banner")
-    banner.wait_for(state="visible", timeout=10000)
-    assert banner.get_attribute("data-severity") == "warning"
+    expect(banner).to_be_visible()
+    expect(banner).to_have_attribute("data-severity", "warning")
     assert "dead" in page.get_by_test_id("diagnostics-text").inner_text().lower() or \
         "weights barely move" in page.get_by_test_id("diagnostics-text").inner_text()
     page.get_by_test_id("diagnostics-toggle").click()
+    expect(page.get_by_test_id("diagnostics-list")).to_be_visible()
     kinds = {el.get_attribute("data-kind") for el in page.get_by_test_id("diagnostics-item").all()}
     assert {"dead_relu", "update_ratio_low"} <= kinds
     page.screenshot(path=str(ARTIFACTS / "insight-diagnostics.png"))
@@ -72,7 +74,7 @@ def test_model_graph_resnet50(page, dashboard, page_errors):
     page.wait_for_function(f"() => Number(document.querySelector('[data-testid=graph-svg]').dataset.nodes) > {top}")
     page.locator('[data-node="group:layer1"]').wait_for(state="detached")
     page.locator('[data-node="group:layer2"]').hover()
-    assert "params" in page.get_by_test_id("graph-tip").inner_text()
+    expect(page.get_by_test_id("graph-tip")).to_contain_text("params")
     page.screenshot(path=str(ARTIFACTS / "insight-graph.png"), full_page=True)
     page.get_by_test_id("graph-expand-all").click()
     page.wait_for_function("() => Number(document.querySelector('[data-testid=graph-svg]').dataset.nodes) > 150", timeout=10000)
@@ -94,13 +96,16 @@ def test_training_health_panels(page, dashboard, page_errors):
     page.wait_for_function("() => Number(document.querySelector('[data-testid=gradflow-canvas]')?.closest('figure')?.dataset.layers) > 10", timeout=10000)
     page.wait_for_function("() => Number(document.querySelector('[data-testid=act-canvas]')?.closest('figure')?.dataset.layers) > 10", timeout=10000)
     page.get_by_test_id("hist-which").select_option("gradients")
-    page.wait_for_timeout(400)
+    expect(page.locator(".insight-grid:has([data-testid=hist-ridges])")).to_have_attribute("data-which", "gradients")
     page.screenshot(path=str(ARTIFACTS / "insight-training-health.png"), full_page=True)
     page.locator("[data-testid=theme-toggle]").click()
-    page.wait_for_timeout(300)
+    expect(page.locator("html")).to_have_attribute("data-theme", "dark")  # the canvases redraw at once
     page.screenshot(path=str(ARTIFACTS / "insight-training-health-dark.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
-    page.wait_for_timeout(300)
+    # Each chart is redrawn to its card's new width (a ResizeObserver): wait until every one fits.
+    page.wait_for_function(
+        "() => window.innerWidth === 390 && [...document.querySelectorAll('.insight-card canvas')]"
+        ".every(c => c.getBoundingClientRect().right <= window.innerWidth)")
     page.screenshot(path=str(ARTIFACTS / "insight-training-health-phone.png"), full_page=True)
     page.locator("[data-testid=theme-toggle]").click()
     assert page_errors == []
