@@ -11,6 +11,7 @@ import torchloupe as tl
 from torchloupe.serve.app import create_app
 from torchloupe.serve.stream import Watcher
 from torchloupe.store.sqlite import SqliteStore
+from waiting import until
 
 LOCAL = "http://127.0.0.1"  # the dashboard answers only its own names (DNS-rebinding defence)
 
@@ -136,22 +137,11 @@ def test_damaged_run_does_not_take_the_server_down(store, client):
     assert client.get("/api/v1/runs").status_code == 200
 
 
-def _until(check, timeout=10.0):
-    """Polls ``check`` until it returns something truthy: the background writer flushes on its
-    own clock. ``timeout`` only bounds a failing test."""
-    deadline = time.monotonic() + timeout
-    while True:
-        got = check()
-        if got or time.monotonic() > deadline:
-            return got
-        time.sleep(0.01)
-
-
 def test_watcher_reports_new_points_and_runs(store_dir):
     store = SqliteStore(store_dir)
     run = tl.init("p", dir=store_dir, flush_interval=0.02)
     run.log({"x": 1.0})
-    assert _until(lambda: store.series_points().get((run.id, "x")) == 1)
+    assert until(lambda: store.series_points().get((run.id, "x")) == 1)
     watcher = Watcher(store)
     assert watcher.changes() == []
     run.log({"x": 2.0, "y": 1.0})
@@ -163,7 +153,7 @@ def test_watcher_reports_new_points_and_runs(store_dir):
                 keys.update(data["runs"].get(run.id, {}).get("keys", []))
         return keys >= {"x", "y"}
 
-    assert _until(grown), keys
+    assert until(grown), keys
     assert keys == {"x", "y"}
     run.finish()
     statuses: list[str] = []
@@ -172,7 +162,7 @@ def test_watcher_reports_new_points_and_runs(store_dir):
         statuses.extend(r["status"] for event, data in watcher.changes() if event == "runs" for r in data["runs"])
         return "finished" in statuses
 
-    assert _until(finished), statuses
+    assert until(finished), statuses
 
 
 def test_stream_pushes_a_value_within_a_second(store_dir):
