@@ -119,6 +119,22 @@ def test_confusion_cell_opens_its_examples_and_attributions(page, dashboard, pag
     assert page_errors == []
 
 
+def test_run_names_that_arrive_after_the_index_label_the_controls(page, dashboard):
+    """The evaluation tab mounts before the run list arrives: its run menus show names once it does."""
+    held = []
+    page.route("**/api/v1/runs", lambda route: held.append(route))
+    page.goto(dashboard["url"] + "#evaluation")
+    expect(page.get_by_test_id("confusion-body")).to_have_attribute("data-state", "ready")
+    assert len(held) == 1, "the run list was not requested (or not held)"
+    options = page.get_by_test_id("panel-confusion").get_by_test_id("eval-run").locator("option")
+    expect(options).to_have_count(2)
+    assert not {"sharp-heron-1", "vague-ibex-2"} & set(options.all_inner_texts())  # ids until then
+    held[0].continue_()
+    page.unroute("**/api/v1/runs")
+    for name in ("sharp-heron-1", "vague-ibex-2"):
+        expect(options.filter(has_text=name)).to_have_count(1)
+
+
 def test_metrics_sort_curves_compare_and_data_map(page, dashboard, page_errors):
     page.set_viewport_size({"width": 1280, "height": 900})
     _open(page, dashboard["url"])

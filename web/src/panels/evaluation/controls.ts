@@ -40,6 +40,7 @@ export class EvalControls {
   private split = 'test';
   private step: number | null = null;
   private lastKey = '';
+  private labels = '';
   private disposers: (() => void)[] = [];
   private timer: number | null = null;
 
@@ -87,6 +88,14 @@ export class EvalControls {
     this.render();
   }
 
+  /**
+   * The run list changed: relabel when a name or colour shown here changed. The index can arrive
+   * before the run list, and then the options showed run ids until now.
+   */
+  runsChanged(): void {
+    if (this.labelsKey() !== this.labels) this.render();
+  }
+
   current(): Selection | null {
     const info = this.info();
     if (!info || this.run === null) return null;
@@ -106,6 +115,12 @@ export class EvalControls {
   destroy(): void {
     for (const d of this.disposers) d();
     if (this.timer !== null) window.clearTimeout(this.timer);
+  }
+
+  private labelsKey(): string {
+    const { runs, colors } = this.ctx.state.get();
+    const names = new Map(runs.map((r) => [r.id, r.name]));
+    return JSON.stringify(this.index.map((r) => [r.run, names.get(r.run) ?? null, colors.get(r.run) ?? null]));
   }
 
   private info(): SplitInfo | undefined {
@@ -128,6 +143,7 @@ export class EvalControls {
   }
 
   private render(): void {
+    this.labels = this.labelsKey();
     const names = new Map(this.ctx.state.get().runs.map((r) => [r.id, r.name]));
     const option = (value: string, label: string): HTMLOptionElement => h('option', { value }, label);
     this.runSel.replaceChildren(...this.index.map((r) => option(r.run, names.get(r.run) ?? r.run)));
@@ -148,7 +164,7 @@ export class EvalControls {
     const shown = this.step === null ? steps[steps.length - 1] : this.step;
     setText(this.stepLabel, shown === undefined ? '' : `${shown}${this.step === null ? ' (latest)' : ''}`);
     const sel = this.current();
-    const key = sel ? JSON.stringify([sel.runs.map((r) => r.id), sel.split, sel.step, sel.info.steps]) : '';
+    const key = sel ? JSON.stringify([sel.runs.map((r) => [r.id, r.name, r.color]), sel.split, sel.step, sel.info.steps]) : '';
     if (key === this.lastKey) return;
     this.lastKey = key;
     this.onChange(sel);

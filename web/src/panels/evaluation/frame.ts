@@ -64,6 +64,9 @@ export function mountEval(root: HTMLElement, ctx: PanelContext, name: string, dr
   const frame: Frame = { api, controls, body, redraw: () => run(controls.current()) };
   root.append(controls.el, empty, body);
   return {
+    update: (change) => {
+      if (change.changed.has('runs') || change.changed.has('colors')) controls.runsChanged();
+    },
     destroy: () => controls.destroy(),
     reveal: (detail: unknown) => {
       const d = (detail ?? {}) as Record<string, unknown>;
