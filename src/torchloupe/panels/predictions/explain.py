@@ -63,6 +63,11 @@ def load_model(store: Any, rec: Any, trusted_modules: Iterable[str] = ()) -> Any
                     raise zipfile.BadZipFile(f"{bad} fails its CRC-32 check")
             state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
         except Exception as exc:  # a truncated or garbled file fails in the zip reader or unpickler
+            if "weights only load failed" in str(exc).lower():  # objects beyond tensors: refused
+                raise LoupeValueError(
+                    f"cannot load the checkpoint's weights into {cls.__qualname__}: the file holds "
+                    f"objects that weights-only loading refuses ({str(exc).splitlines()[0][:200]})"
+                ) from None
             raise StoreError(f"damaged checkpoint file {store.artifact_path(rec)} of run "
                              f"{rec.run_id}: {type(exc).__name__}: {exc}") from exc
         try:
