@@ -410,7 +410,7 @@ class Run:
     def _save_memory_run(self) -> None:
         """A run recorded in memory (its folder could not be written) goes to a recovery file,
         so that ``torchloupe recover`` can put it in its store once the folder works."""
-        from .store.recovery import Spill, write_spill
+        from .store.recovery import Spill, event_dict, write_spill
 
         store = self._store
         try:
@@ -420,9 +420,7 @@ class Run:
                 "config": record.config, "summary": record.summary})
             for info in store.series(self.id):
                 spill.points[info.key] = store.read(self.id, info.key)
-            spill.events = [{"kind": e.kind, "step": e.step, "severity": e.severity,
-                             "message": e.message, "location": e.location, "data": e.data,
-                             "wall": e.wall} for e in store.events(self.id)]
+            spill.events = [event_dict(e) for e in store.events(self.id)]
             kinds = [k for (k,) in store.conn.execute(
                 "SELECT DISTINCT kind FROM artifacts WHERE run_id=?", (self.id,))]
             for kind in kinds:

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import LoupeValueError
-from ..store.recovery import Spill, write_spill
+from ..store.recovery import Spill, event_dict, write_spill
 from ..store.sqlite import Points, SqliteStore
 
 Item = tuple[int, float, dict[str, Any], bool]
@@ -206,24 +206,11 @@ class Writer:
         """
         items = self._drain()
         objects = [self._objects.popleft() for _ in range(len(self._objects))]
-        spill = Spill(run=self._run_info(), fields=dict(self._final))
-        try:
-            spill.points = _convert(items)[0] if items else {}
-        except Exception:
-            spill.points = _convert(_sanitize(items))[0]
+        spill = Spill(run=self._run_info(), fields=dict(self._final),
+                      points=_convert_safely(items)[0] if items else {})
         _spill_objects(objects, spill)
-        try:
-            path = write_spill(self.store.dir, spill)
-        except Exception as exc:
-            warnings.warn(f"torchloupe: the writer of run {self.run_id} is stuck in the store and "
-                          f"no recovery file could be written ({exc}): {spill.n_points} points are "
-                          "lost", LoggingWarning, stacklevel=3)
-            return
-        self.spills.append(path)
-        warnings.warn(f"torchloupe: the writer of run {self.run_id} is stuck in the store "
-                      f"{self.store.dir}; {spill.n_points} points, {len(spill.artifacts)} artifacts "
-                      f"and {len(spill.events)} events were saved to the recovery file {path}",
-                      LoggingWarning, stacklevel=3)
+        self._save(spill, f"the writer of run {self.run_id} is stuck in the store {self.store.dir}",
+                   stacklevel=4)
 
     def flush_late(self) -> None:
         """Store what was queued after the writer stopped (a ``log`` racing ``finish``), on the
@@ -386,11 +373,7 @@ class Writer:
         Should anything fail in the batch conversion, the batch is converted again value by
         value, and only the values that cannot be read are dropped (with a warning).
         """
-        try:
-            parts, first = _convert(items)
-        except Exception:
-            items = _sanitize(items)
-            parts, first = _convert(items)
+        parts, first, items = _convert_safely(items)
         for key, (steps_a, walls_a, vals_a) in parts.items():
             self._pending.setdefault(key, []).append((steps_a, walls_a, vals_a))
             self._buffered += len(vals_a)
@@ -429,17 +412,9 @@ class Writer:
     def _spill_points(self) -> bool:
         """Move the points held in memory to a recovery file (the store has been failing)."""
         spill = Spill(run=self._run_info(), points=self._points())
-        try:
-            path = write_spill(self.store.dir, spill)
-        except Exception as exc:
-            warnings.warn(f"torchloupe: cannot write a recovery file: {exc}", LoggingWarning,
-                          stacklevel=1)
+        if not self._save(spill, f"the store {self.store.dir} has not been writable for a while "
+                                 f"({self._failing})"):
             return False
-        self.spills.append(path)
-        warnings.warn(f"torchloupe: the store {self.store.dir} has not been writable for a while "
-                      f"({self._failing}); {spill.n_points} points were saved to the recovery file "
-                      f"{path} (loaded back by tl.init, tl.open or `torchloupe recover`)",
-                      LoggingWarning, stacklevel=1)
         self._pending.clear()
         self._buffered = 0
         return True
@@ -456,25 +431,30 @@ class Writer:
             spill.fields["summary"] = {**dict(spill.fields.get("summary") or {}),
                                        "_torchloupe/dropped_points": self._dropped}
         _spill_objects([self._objects.popleft() for _ in range(len(self._objects))], spill)
-        if spill.empty:
+        if spill.empty or not self._save(
+                spill, f"the store {self.store.dir} could not be written "
+                       f"({self._failing or 'it did not answer in time'}) before run "
+                       f"{self.run_id} finished; its final state goes with"):
             return
-        try:
-            path = write_spill(self.store.dir, spill)
-        except Exception as exc:
-            warnings.warn(f"torchloupe: run {self.run_id} could not be finished in the store "
-                          f"({self._failing or exc}) and no recovery file could be written ({exc}): "
-                          f"{spill.n_points} points, {len(spill.artifacts)} artifacts and "
-                          f"{len(spill.events)} events are lost", LoggingWarning, stacklevel=1)
-            return
-        self.spills.append(path)
         self._pending.clear()
         self._buffered = 0
         self._final = {}
-        warnings.warn(f"torchloupe: the store {self.store.dir} could not be written "
-                      f"({self._failing or 'it did not answer in time'}); {spill.n_points} points, "
-                      f"{len(spill.artifacts)} artifacts, {len(spill.events)} events and the run's "
-                      f"final state were saved to the recovery file {path}. tl.init, tl.open or "
-                      "`torchloupe recover` load it back.", LoggingWarning, stacklevel=1)
+
+    def _save(self, spill: Spill, why: str, stacklevel: int = 1) -> bool:
+        """Write ``spill`` to a recovery file and say where (or what is lost when it cannot)."""
+        what = (f"{spill.n_points} points, {len(spill.artifacts)} artifacts and "
+                f"{len(spill.events)} events")
+        try:
+            path = write_spill(self.store.dir, spill)
+        except Exception as exc:
+            warnings.warn(f"torchloupe: {why}, and no recovery file could be written ({exc}): "
+                          f"{what} are lost", LoggingWarning, stacklevel=stacklevel)
+            return False
+        self.spills.append(path)
+        warnings.warn(f"torchloupe: {why}; {what} were saved to the recovery file {path} "
+                      "(tl.init, tl.open or `torchloupe recover` load it back)", LoggingWarning,
+                      stacklevel=stacklevel)
+        return True
 
     def _drop_oldest(self) -> None:
         excess = self._buffered - self.max_buffered
@@ -525,7 +505,7 @@ def _spill_objects(objects: list[tuple[Any, ...]], spill: Spill) -> None:
                 spill.artifacts.append(({"kind": kind, "tag": tag, "step": step,
                                          "meta": meta or {}, "ext": ext}, data))
             else:
-                spill.events += [_event_dict(e) for e in item[1]]
+                spill.events += [event_dict(e) for e in item[1]]
         except Exception as exc:
             warnings.warn(f"torchloupe: could not save {item[0]} {item[1:3]}: {exc!r}",
                           LoggingWarning, stacklevel=1)
@@ -538,11 +518,6 @@ def _is_locked(exc: BaseException) -> bool:
 
 def _is_store_error(exc: BaseException) -> bool:
     return isinstance(exc, (OSError, sqlite3.Error)) or "StoreError" in type(exc).__name__
-
-
-def _event_dict(e: Any) -> dict[str, Any]:
-    return {"kind": e.kind, "step": e.step, "severity": e.severity, "message": e.message,
-            "location": e.location, "data": e.data, "wall": e.wall}
 
 
 def _convert(items: list[Item]) -> tuple[dict[str, Points], dict[str, int]]:
@@ -614,6 +589,16 @@ def _convert(items: list[Item]) -> tuple[dict[str, Points], dict[str, int]]:
             vals_a = np.concatenate([c[3] for c in chunks])[order]
         out[key] = (steps_a, walls_a, vals_a)
     return out, first
+
+
+def _convert_safely(items: list[Item]) -> tuple[dict[str, Points], dict[str, int], list[Item]]:
+    """:func:`_convert`, redone value by value (:func:`_sanitize`) should the batch fail; also
+    returns the calls the indices refer to."""
+    try:
+        return (*_convert(items), items)
+    except Exception:
+        items = _sanitize(items)
+        return (*_convert(items), items)
 
 
 def _sanitize(items: list[Item]) -> list[Item]:

@@ -67,6 +67,19 @@ class Spill:
         return not self.points and not self.events and not self.artifacts and not self.fields
 
 
+def event_dict(event: Any) -> dict[str, Any]:
+    """An ``EventRecord`` as a recovery file keeps it.
+
+    Example:
+        >>> from torchloupe.store.artifacts import EventRecord
+        >>> event_dict(EventRecord("nan_loss", 3, "error", "m", None, {}, 1.0))["step"]
+        3
+    """
+    return {"kind": event.kind, "step": event.step, "severity": event.severity,
+            "message": event.message, "location": event.location, "data": event.data,
+            "wall": event.wall}
+
+
 def user_recovery_dir() -> Path:
     """Where spills go when the store's own folder cannot be written.
 
