@@ -93,8 +93,7 @@ class Run:
         self._lock = threading.Lock()
         self._writer = Writer(store, self.id, flush_interval=flush_interval, max_queue=max_queue,
                               snapshot=self._snapshot, run_info=self._run_info)
-        self._queue = self._writer._queue  # run.log appends here directly: one call less
-        self._wake_at = self._writer._wake_at
+        self._put = self._writer.put  # bound once: run.log is the hot path
         _LIVE.add(self)
 
     def __repr__(self) -> str:
@@ -147,13 +146,10 @@ class Run:
             out[key] = coerce(key, value, step)
         # Everything is checked: only now does the call count (and advance the step).
         self._next_step = step + 1
-        queue = self._queue
-        if len(queue) >= self._wake_at:
-            self._writer.make_room()
         if out is None:
-            queue.append((step, _now(), values.copy(), False))
+            self._put(step, _now(), values.copy(), False)
         else:
-            queue.append((step, _now(), out, True))
+            self._put(step, _now(), out, True)
         if self._finished:  # finish() ran meanwhile on another thread: make sure this is kept
             self._late()
 

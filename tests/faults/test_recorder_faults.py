@@ -84,8 +84,8 @@ class _RacingQueue(deque):
 def test_log_racing_finish_on_another_thread_keeps_the_point(store_dir):
     run = tl.init("p", dir=store_dir, flush_interval=0.05)
     run.log({"x": 0.0})
-    racing = _RacingQueue(run._queue)
-    run._queue = run._writer._queue = racing
+    racing = _RacingQueue(run._writer._queue)
+    run._writer._queue = racing
     racing.run = run
     run.log({"x": 1.0})  # accepted: it began before finish
     with pytest.raises(tl.RunFinishedError):

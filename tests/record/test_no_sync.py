@@ -47,7 +47,7 @@ def test_logged_graph_is_not_kept_alive(store_dir):
     with tl.init("p", dir=store_dir, flush_interval=60) as run:
         loss = torch.ones((), requires_grad=True) * 2
         run.log({"loss": loss})
-        queued = run._queue[0][2]["loss"]
+        queued = run._writer._queue[0][2]["loss"]
         assert not queued.requires_grad and queued.grad_fn is None
 
 

@@ -124,7 +124,15 @@ class Writer:
     def put(self, step: int, wall: float, values: dict[str, Any], mixed: bool = True) -> None:
         """Queue one log call (called on the training thread; never touches a device).
 
-        ``mixed`` says that some value may be a tensor; plain numbers take a faster path.
+        This is how ``run.log`` hands its checked values over, and the only way points enter
+        the writer. ``values`` must already be checked (:mod:`torchloupe.record.values`): keys
+        well-formed, values plain numbers or one-element tensors; the writer owns the dict from
+        now on, so pass a copy. ``mixed`` says that some value may be a tensor (read later, on
+        the writer thread); ``False`` promises plain numbers, which take a faster path. When
+        the queue holds ``max_queue`` calls this waits for the writer (nothing is dropped).
+
+        Example:
+            >>> w.put(10, time.time(), {"train/loss": 0.25}, mixed=False)  # doctest: +SKIP
         """
         queue = self._queue
         if len(queue) >= self._wake_at:
