@@ -8,6 +8,7 @@ failures of the store (full disk, read-only folder) become one warning while tra
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import random
@@ -21,6 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .errors import LoupeValueError, NotFoundError, RunFinishedError, StoreAccessError
+from .record.recorder import Observer
 from .record.values import FLOAT_MAX, STEP_MAX, check_key, check_step, coerce
 from .record.writer import FINISH_TIMEOUT, LoggingWarning, Writer
 from .store.sqlite import SqliteStore
@@ -89,6 +91,8 @@ class Run:
         self.summary: dict[str, Any] = _Tracked(record.summary, self._changed)
         self._next_step = next_step
         self._known: set[str] = set()
+        self.watchers: dict[str, Any] = {}
+        """The models watched on this run (``run.watch``), by name."""
         self._finished = False
         self._lock = threading.Lock()
         self._writer = Writer(store, self.id, flush_interval=flush_interval, max_queue=max_queue,
@@ -153,11 +157,31 @@ class Run:
         if self._finished:  # finish() ran meanwhile on another thread: make sure this is kept
             self._late()
 
-    # -- artifacts and events (the panels' record.py build on these) -------------------------
+    # -- the Recorder protocol: what the panels' record.py and record/watch.py build on ------
     @property
     def step(self) -> int:
         """The step of the latest ``log`` call (0 before any)."""
         return max(self._next_step - 1, 0)
+
+    @property
+    def next_step(self) -> int:
+        """The step the next ``log`` call without an explicit step gets."""
+        return self._next_step
+
+    def observe(self, observer: Observer) -> None:
+        """Hand ``observer(key, steps, values)`` every point logged from now on, once, in
+        logging order per key, on the writer thread (read the arrays, never modify them; an
+        observer's exception is warned, not raised).
+
+        Example:
+            >>> run.observe(lambda key, steps, values: print(key, values.max()))  # doctest: +SKIP
+        """
+        self._writer.observers.append(observer)
+
+    def unobserve(self, observer: Observer) -> None:
+        """Stop handing points to ``observer`` (nothing happens if it was not observing)."""
+        with contextlib.suppress(ValueError):
+            self._writer.observers.remove(observer)
 
     def record(self, kind: str, tag: str, arrays: Mapping[str, Any], step: int | None = None,
                meta: Mapping[str, Any] | None = None, encode: Any = None) -> None:
@@ -382,13 +406,13 @@ class Run:
         except ValueError:
             raise LoupeValueError(
                 f"status must be one of {[s.value for s in RunStatus]}, got {status!r}") from None
-        for watcher in list(self.__dict__.get("_watchers", {}).values()):
+        for watcher in list(self.watchers.values()):
             try:
                 watcher.close()  # queues its last sample before the writer stops
             except Exception as exc:
                 warnings.warn(f"torchloupe: could not stop watching {watcher.name}: {exc!r}",
                               stacklevel=2)
-        self.__dict__.pop("_watchers", None)
+        self.watchers.clear()
         with self._lock:
             if self._finished:
                 return

@@ -53,7 +53,6 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import io
 import math
 import re
@@ -74,7 +73,7 @@ from ..analyze.diagnostics import (
 from ..errors import LoupeValueError
 
 if TYPE_CHECKING:
-    from ..run import Run
+    from .recorder import Recorder
 
 KIND = "watch"
 DEFAULT_THRESHOLDS = Thresholds()
@@ -151,7 +150,7 @@ class Watcher:
         >>> watcher.close()                                               # doctest: +SKIP
     """
 
-    def __init__(self, run: Run, model: nn.Module, name: str, every: int = 100, bins: int = 32,
+    def __init__(self, run: Recorder, model: nn.Module, name: str, every: int = 100, bins: int = 32,
                  activations: bool = True, thresholds: Thresholds = DEFAULT_THRESHOLDS,
                  loss_key: str | None = None, val_loss_key: str | None = None,
                  max_sample: int = 1 << 18) -> None:
@@ -185,10 +184,10 @@ class Watcher:
         self._roles: dict[str, str] = {}  # key -> "train", "val" or "" (neither)
         self._train: str | None = None
         self._val: str | None = None
-        self._from_step = run._next_step
+        self._from_step = run.next_step
         self._to_step: int | None = None  # set by close()
         self._observer = self._observe
-        run._writer.observers.append(self._observer)
+        run.observe(self._observer)
         self._handles = [model.register_forward_pre_hook(self._pre_forward),
                          model.register_forward_hook(self._post_forward)]
         for i, (_, p) in enumerate(self.params):
@@ -203,7 +202,7 @@ class Watcher:
             self.flush()
         if self.calls % self.every == 0:
             self._sampling = True
-            self._step = self.run._next_step  # the step this forward pass will be logged at
+            self._step = self.run.next_step  # the step this forward pass will be logged at
             if self.activations:
                 self._attach()
         self.calls += 1
@@ -303,7 +302,7 @@ class Watcher:
         points logged before it (maybe not written yet) still reach the loss rules.
         """
         if self._to_step is None:
-            self._to_step = self.run._next_step
+            self._to_step = self.run.next_step
         if self._sampling:
             self._sampling = False
             self.flush()
@@ -354,8 +353,7 @@ class Watcher:
         to_step = self._to_step
         if to_step is not None and len(steps) and steps.max() >= to_step:
             # logged after close(): every point logged before it has been handed over by now
-            with contextlib.suppress(ValueError):
-                self.run._writer.observers.remove(self._observer)
+            self.run.unobserve(self._observer)
         role = self._roles.get(key)
         if role is None and not self._may_be_loss(key):
             role = self._roles[key] = ""
@@ -402,10 +400,10 @@ def _matches(key: str, patterns: tuple[str, ...]) -> bool:
     return any(re.search(p, key, re.IGNORECASE) for p in patterns)
 
 
-def watch(run: Run, model: nn.Module, every: int = 100, *, name: str | None = None,
+def watch(run: Recorder, model: nn.Module, every: int = 100, *, name: str | None = None,
           **options: Any) -> Watcher:
     """Start watching ``model`` for ``run`` (``run.watch`` calls this)."""
-    watchers: dict[str, Watcher] = run.__dict__.setdefault("_watchers", {})
+    watchers: dict[str, Watcher] = run.watchers
     for w in watchers.values():
         if w.model is model:
             raise LoupeValueError(f"this model is already watched as {w.name!r}; "
@@ -423,9 +421,9 @@ def watch(run: Run, model: nn.Module, every: int = 100, *, name: str | None = No
     return watcher
 
 
-def unwatch(run: Run, model: nn.Module | None = None) -> None:
+def unwatch(run: Recorder, model: nn.Module | None = None) -> None:
     """Stop watching ``model`` (default: every watched model), queueing what is pending."""
-    watchers: dict[str, Watcher] = run.__dict__.get("_watchers", {})
+    watchers: dict[str, Watcher] = run.watchers
     for key, w in list(watchers.items()):
         if model is None or w.model is model:
             w.close()

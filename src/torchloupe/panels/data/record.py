@@ -38,6 +38,7 @@ import numpy as np
 
 from ...analyze import datasets as ds
 from ...errors import LoupeValueError
+from ...record.recorder import Recorder
 
 KIND = "dataset"
 DEFAULT_MAX_SAMPLES = 20_000
@@ -45,7 +46,7 @@ SAMPLES_PER_CLASS = 24
 PROGRESS_FROM = 2_000
 
 
-def log_dataset(run: Any, dataset: Any, split: str, class_names: Sequence[str] | None = None,
+def log_dataset(run: Recorder, dataset: Any, split: str, class_names: Sequence[str] | None = None,
                 max_samples: int | None = None, seed: int = 0, progress: bool = True) -> dict[str, Any]:
     """Analyse ``dataset`` and record the result as artifact ``("dataset", split)``.
 

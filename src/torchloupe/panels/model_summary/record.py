@@ -15,16 +15,14 @@ Stored format (one JSON file each, tag = the model's name, step = the run's step
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from torch import nn
 
 from ...analyze.model_graph import trace_graph
 from ...analyze.model_summary import ModelSummary, summarize
 from ...errors import LoupeValueError
-
-if TYPE_CHECKING:
-    from ...run import Run
+from ...record.recorder import Recorder
 
 
 def _json(data: Any) -> Any:
@@ -33,7 +31,7 @@ def _json(data: Any) -> Any:
     return encode
 
 
-def log_model(run: Run, model: nn.Module, example_input: Any, *, name: str | None = None,
+def log_model(run: Recorder, model: nn.Module, example_input: Any, *, name: str | None = None,
               save_weights: bool = False) -> ModelSummary:
     """Summarize and trace ``model`` on ``example_input`` and record both (see the module doc).
 

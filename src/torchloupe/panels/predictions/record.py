@@ -43,6 +43,7 @@ import numpy as np
 
 from ...analyze.classification import looks_like_probs, to_probs
 from ...errors import LoupeValueError
+from ...record.recorder import Recorder
 from .trust import register_model
 
 THUMB = 64
@@ -154,7 +155,7 @@ def thumbnails(inputs: np.ndarray, size: int = THUMB) -> np.ndarray:
     return out.numpy()  # type: ignore[no-any-return]
 
 
-def log_predictions(run: Any, targets: Any, logits_or_probs: Any, split: str = "test",
+def log_predictions(run: Recorder, targets: Any, logits_or_probs: Any, split: str = "test",
                     step: int | None = None, class_names: Sequence[str] | None = None,
                     inputs: Any = None, ids: Any = None, scores: str = "auto",
                     precision: str = "float16") -> None:
@@ -184,7 +185,7 @@ def log_predictions(run: Any, targets: Any, logits_or_probs: Any, split: str = "
                step=step, meta=meta)
 
 
-def save_checkpoint(run: Any, model: Any, init_kwargs: Mapping[str, Any] | None = None,
+def save_checkpoint(run: Recorder, model: Any, init_kwargs: Mapping[str, Any] | None = None,
                     name: str = "model", step: int | None = None) -> None:
     """What ``Run.save_checkpoint`` does (see there)."""
     import torch
@@ -207,7 +208,7 @@ def save_checkpoint(run: Any, model: Any, init_kwargs: Mapping[str, Any] | None 
     run.record("checkpoint", name, state, step=step, meta=meta, encode=encode)
 
 
-def predict_and_log(run: Any, model: Any, images: Any, labels: Any, split: str = "test",
+def predict_and_log(run: Recorder, model: Any, images: Any, labels: Any, split: str = "test",
                     step: int | None = None, class_names: Sequence[str] | None = None,
                     ids: Any = None, batch_size: int = 500) -> None:
     """Run ``model`` over ``images`` in eval mode (no grad, batches) and log its predictions with

@@ -29,13 +29,14 @@ from typing import Any
 import numpy as np
 
 from ...errors import LoupeValueError
+from ...record.recorder import Recorder
 
 KIND = "embedding"
 THUMB = 48
 F16_MAX = 60_000.0
 
 
-def log_embedding(run: Any, tag: str, features: Any, labels: Any = None, images: Any = None,
+def log_embedding(run: Recorder, tag: str, features: Any, labels: Any = None, images: Any = None,
                   metadata: Mapping[str, Sequence[Any]] | Any = None, step: int | None = None,
                   ids: Any = None, class_names: Sequence[str] | None = None,
                   split: str = "test") -> None:
