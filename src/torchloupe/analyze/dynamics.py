@@ -67,6 +67,47 @@ def example_dynamics(targets: np.ndarray, probs_per_step: Sequence[np.ndarray]) 
             "steps": seen.sum(axis=0), "predicted": votes.argmax(axis=1)}
 
 
+def align_by_id(ids: np.ndarray, ids_per_step: Sequence[np.ndarray],
+                probs_per_step: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Each step's ``[n, C]`` probabilities re-ordered to the rows of ``ids`` (float64), NaN rows
+    for examples a step did not have; rows of ids not in ``ids`` are left out.
+
+    Example:
+        >>> a = align_by_id(np.array(["a", "b"]), [np.array(["b"])], [np.array([[0.3, 0.7]])])
+        >>> a[0].tolist()
+        [[nan, nan], [0.3, 0.7]]
+    """
+    where = {v: i for i, v in enumerate(np.asarray(ids).astype(str))}
+    out = []
+    for step_ids, probs in zip(ids_per_step, probs_per_step):
+        aligned = np.full((len(where), np.shape(probs)[1]), np.nan, dtype=np.float64)
+        for j, v in enumerate(np.asarray(step_ids).astype(str)):
+            i = where.get(v)
+            if i is not None:
+                aligned[i] = probs[j]
+        out.append(aligned)
+    return out
+
+
+def suspect_rows(dyn: dict[str, np.ndarray], ids: np.ndarray, targets: np.ndarray,
+                 k: int | None = None, class_names: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """:func:`rank_suspects`, each row with the example's ``id`` (a string), ``target`` and
+    ``confidence`` (mean p(label)).
+
+    Example:
+        >>> d = {"aum": np.array([0.9, -0.8]), "correct": np.array([1.0, 0.0]),
+        ...      "confidence": np.array([0.95, 0.05]), "predicted": np.array([0, 0]), "steps": np.array([3, 3])}
+        >>> [(s["id"], s["target"]) for s in suspect_rows(d, np.array([10, 11]), np.array([0, 1]))]
+        [('11', 1)]
+    """
+    rows = rank_suspects(dyn, k, class_names)
+    for s in rows:
+        i = s["index"]
+        s.update({"id": str(ids[i]), "target": int(targets[i]),
+                  "confidence": float(dyn["confidence"][i])})
+    return rows
+
+
 def data_map_region(confidence: np.ndarray, variability: np.ndarray) -> np.ndarray:
     """Dataset Cartography's regions: ``easy`` (confident), ``hard`` (unconfident, stable) and
     ``ambiguous`` (variable), by the thresholds the paper's figures use.

@@ -105,20 +105,40 @@ class RunReader:
         Example:
             >>> r.predictions("test").sort_values("loss").tail()   # doctest: +SKIP
         """
-        from ..panels.predictions.query import predictions_frame
+        import pandas as pd
 
-        return predictions_frame(self._store, self.record.id, split, step)
+        from ..analyze.classification import losses
+        from .predictions import load
 
-    def suspects(self, split: str = "test") -> pd.DataFrame:
+        p = load(self._store, self.record.id, split, step)
+        pred = p.predicted
+        df = pd.DataFrame({"id": p.ids, "target": p.targets, "predicted": pred,
+                           "confidence": p.probs[np.arange(len(pred)), pred],
+                           "loss": losses(p.targets, p.probs)})
+        for i, name in enumerate(p.class_names):
+            df[f"prob_{name}"] = p.probs[:, i]
+        df.attrs.update(step=p.step, split=split, class_names=p.class_names)
+        return df
+
+    def suspects(self, split: str = "test", limit: int = 1000) -> pd.DataFrame:
         """Likely mislabelled examples from the training dynamics of every logged step, most
-        suspicious first: id, target, score, reason (and predicted, confidence).
+        suspicious first (at most ``limit``): id, target, score, reason, predicted, confidence.
 
         Example:
             >>> r.suspects("train").head(20)   # doctest: +SKIP
         """
-        from ..panels.predictions.query import suspects_frame
+        import pandas as pd
 
-        return suspects_frame(self._store, self.record.id, split)
+        from ..analyze.dynamics import align_by_id, example_dynamics, suspect_rows
+        from .predictions import load_steps
+
+        steps = load_steps(self._store, self.record.id, split)
+        last = steps[-1]
+        aligned = align_by_id(last.ids, [p.ids for p in steps], [p.probs for p in steps])
+        rows = suspect_rows(example_dynamics(last.targets, aligned), last.ids, last.targets,
+                            limit, last.class_names)
+        columns = ["id", "target", "score", "reason", "predicted", "confidence"]
+        return pd.DataFrame([{c: s[c] for c in columns} for s in rows], columns=columns)
 
     def history(self) -> pd.DataFrame:
         """Every series in one wide DataFrame indexed by step (the last value logged at a step)."""

@@ -17,13 +17,14 @@ from typing import Any
 import numpy as np
 
 from ...errors import LoupeValueError, NotFoundError, StoreError
+from ...store.predictions import Lru
 from . import query
 from .images import overlay, png
 from .trust import model_class
 
 WEB_METHODS = ("saliency", "integrated_gradients", "gradcam", "occlusion")
-_MODELS = query._Lru(4)
-_MAPS = query._Lru(512)
+_MODELS = Lru(4)
+_MAPS = Lru(512)
 
 
 def checkpoint_of(store: Any, run: str) -> Any:

@@ -7,84 +7,20 @@ change once written, so loaded arrays and computed summaries are cached by artif
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ...analyze import classification as C
-from ...analyze.dynamics import data_map_region, example_dynamics, rank_suspects
+from ...analyze.dynamics import align_by_id, data_map_region, example_dynamics, suspect_rows
 from ...errors import LoupeValueError, NotFoundError
-from ...store.artifacts import ArtifactRecord
+from ...store.predictions import Lru, Predictions, load, load_steps, pick
 
 CURVE_POINTS = 200
 
 
-@dataclass(frozen=True)
-class Predictions:
-    """One stored ``predictions`` artifact, loaded."""
-
-    run: str
-    split: str
-    step: int
-    targets: np.ndarray
-    probs: np.ndarray
-    ids: np.ndarray
-    class_names: list[str]
-    has_inputs: bool
-
-    @property
-    def predicted(self) -> np.ndarray:
-        return self.probs.argmax(axis=1)  # type: ignore[no-any-return]
-
-
-class _Lru:
-    def __init__(self, size: int) -> None:
-        self.size, self.data, self.lock = size, OrderedDict[Any, Any](), threading.Lock()
-
-    def get(self, key: Any, make: Any) -> Any:
-        with self.lock:
-            if key in self.data:
-                self.data.move_to_end(key)
-                return self.data[key]
-        value = make()
-        with self.lock:
-            self.data[key] = value
-            while len(self.data) > self.size:
-                self.data.popitem(last=False)
-        return value
-
-
-_LOADED = _Lru(32)
-_SUMMARIES = _Lru(64)
-
-
-def pick(store: Any, run: str, split: str = "test", step: int | None = None,
-         kind: str = "predictions") -> ArtifactRecord:
-    """The artifact of (run, split) at ``step`` (latest at or before it; the latest when None)."""
-    recs = store.artifacts(run, kind, split)
-    if not recs:
-        raise NotFoundError(f"run {run} has no {kind} for split {split!r}")
-    if step is None:
-        return recs[-1]  # type: ignore[no-any-return]
-    before = [r for r in recs if r.step is not None and r.step <= step]
-    return before[-1] if before else recs[0]  # type: ignore[no-any-return]
-
-
-def load(store: Any, run: str, split: str = "test", step: int | None = None) -> Predictions:
-    """The predictions of (run, split, step) as arrays (probabilities as float32)."""
-    rec = pick(store, run, split, step)
-
-    def make() -> Predictions:
-        a = store.load_arrays(rec)
-        c = int(a["probs"].shape[1])
-        names = rec.meta.get("class_names") or [str(i) for i in range(c)]
-        return Predictions(rec.run_id, split, int(rec.step or 0), a["targets"].astype(np.int64),
-                           a["probs"].astype(np.float32), a["ids"], [str(n) for n in names],
-                           bool(rec.meta.get("inputs")))
-    return _LOADED.get((str(store.dir), rec.id), make)  # type: ignore[no-any-return]
+_SUMMARIES = Lru(64)
+_INPUTS = Lru(8)
 
 
 def index(store: Any, runs: list[str] | None = None) -> list[dict[str, Any]]:
@@ -191,7 +127,7 @@ def example_row(p: Predictions, i: int, loss: float | None = None) -> dict[str, 
 def find_input(store: Any, run: str, split: str, example_id: str) -> tuple[np.ndarray, np.ndarray | None]:
     """(thumbnail uint8, model input or None) of one example, from the newest inputs holding it."""
     for rec in reversed(store.artifacts(run, "prediction_inputs", split)):
-        a = _LOADED.get((str(store.dir), rec.id), lambda rec=rec: store.load_arrays(rec))
+        a = _INPUTS.get((str(store.dir), rec.id), lambda rec=rec: store.load_arrays(rec))
         hit = np.flatnonzero(a["ids"].astype(str) == example_id)
         if len(hit):
             i = int(hit[0])
@@ -205,29 +141,16 @@ def dynamics(store: Any, run: str, split: str = "test", limit: int = 50) -> dict
     if not recs:
         raise NotFoundError(f"run {run} has no predictions for split {split!r}")
     key = (str(store.dir), run, split, tuple(r.id for r in recs))
-    return _SUMMARIES.get(key, lambda: _dynamics(store, run, split, recs, limit))  # type: ignore[no-any-return]
+    return _SUMMARIES.get(key, lambda: _dynamics(run, split, load_steps(store, run, split), limit))  # type: ignore[no-any-return]
 
 
-def _dynamics(store: Any, run: str, split: str, recs: list[ArtifactRecord], limit: int) -> dict[str, Any]:
-    loaded = [load(store, run, split, r.step) for r in recs]
+def _dynamics(run: str, split: str, loaded: list[Predictions], limit: int) -> dict[str, Any]:
     last = loaded[-1]
     ids = last.ids.astype(str)
-    where = {v: i for i, v in enumerate(ids)}
-    aligned = []
-    for p in loaded:
-        probs = np.full(last.probs.shape, np.nan, dtype=np.float64)
-        for j, v in enumerate(p.ids.astype(str)):
-            i = where.get(v)
-            if i is not None:
-                probs[i] = p.probs[j]
-        aligned.append(probs)
+    aligned = align_by_id(ids, [p.ids for p in loaded], [p.probs for p in loaded])
     d = example_dynamics(last.targets, aligned)
     region = data_map_region(d["confidence"], d["variability"])
-    suspects = rank_suspects(d, limit, last.class_names)
-    for s in suspects:
-        i = s["index"]
-        s.update({"id": str(ids[i]), "target": int(last.targets[i]),
-                  "confidence": float(d["confidence"][i])})
+    suspects = suspect_rows(d, ids, last.targets, limit, last.class_names)
     return {"run": run, "split": split, "steps": [p.step for p in loaded],
             "class_names": last.class_names, "has_inputs": last.has_inputs,
             "ids": ids.tolist(), "target": last.targets.tolist(),
@@ -245,35 +168,3 @@ def _thin(n: int) -> np.ndarray:
 
 def _finite(a: np.ndarray) -> list[float | None]:
     return [float(v) if np.isfinite(v) else None for v in a]
-
-
-def predictions_frame(store: Any, run: str, split: str = "test", step: int | None = None) -> Any:
-    """``RunReader.predictions``: one row per example."""
-    import pandas as pd
-
-    p = load(store, run, split, step)
-    pred = p.predicted
-    df = pd.DataFrame({"id": p.ids, "target": p.targets, "predicted": pred,
-                       "confidence": p.probs[np.arange(len(pred)), pred],
-                       "loss": C.losses(p.targets, p.probs)})
-    for i, name in enumerate(p.class_names):
-        df[f"prob_{name}"] = p.probs[:, i]
-    df.attrs.update(step=p.step, split=split, class_names=p.class_names)
-    return df
-
-
-def suspects_frame(store: Any, run: str, split: str = "test", limit: int = 1000) -> Any:
-    """``RunReader.suspects``: likely mislabelled examples, most suspicious first."""
-    import pandas as pd
-
-    d = query_dynamics(store, run, split, limit)
-    rows = [{"id": s["id"], "target": s["target"], "score": s["score"], "reason": s["reason"],
-             "predicted": s["predicted"], "confidence": s["confidence"]} for s in d["suspects"]]
-    return pd.DataFrame(rows, columns=["id", "target", "score", "reason", "predicted", "confidence"])
-
-
-def query_dynamics(store: Any, run: str, split: str, limit: int) -> dict[str, Any]:
-    recs = store.artifacts(run, "predictions", split)
-    if not recs:
-        raise NotFoundError(f"run {run} has no predictions for split {split!r}")
-    return _dynamics(store, run, split, recs, limit)
