@@ -1,8 +1,18 @@
 """Data exploration: class balance across splits, samples per class, mean/std images, intensity
 histograms, sizes, near duplicates and likely-mislabelled samples (``run.log_dataset``)."""
 
-from ..base import Panel
-from .api import router
+from typing import Any
+
+from ..base import Panel, StoreGetter
 from .figure import figure
+
+
+def router(store: StoreGetter) -> Any:
+    # Imported here: `run.log_*` loads record.py through this package, and recording must not
+    # pull in FastAPI.
+    from .api import router as build
+
+    return build(store)
+
 
 PANEL = Panel(name="data", title="Data", router=router, figure=figure)

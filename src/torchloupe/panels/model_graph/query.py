@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...errors import NotFoundError
+from ...store.latest import latest_per_tag
 from ...store.sqlite import SqliteStore
-from ..model_summary.query import latest
 
 
 def graph(store: SqliteStore, run: str, model: str | None = None) -> dict[str, Any]:
@@ -17,7 +17,7 @@ def graph(store: SqliteStore, run: str, model: str | None = None) -> dict[str, A
         >>> len(graph(store, run_id)["graph"]["nodes"])  # doctest: +SKIP
         40
     """
-    found = latest(store, run, "model_graph")
+    found = latest_per_tag(store, run, "model_graph")
     if not found:
         raise NotFoundError(f"run {run} logged no model graph (call run.log_model)")
     names = [tag for tag, _, _ in found]

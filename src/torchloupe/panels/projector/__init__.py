@@ -1,8 +1,18 @@
 """The embedding projector: PCA / t-SNE / UMAP of logged embeddings (``run.log_embedding``),
 coloured by label, prediction, correctness or metadata, with thumbnails and neighbours."""
 
-from ..base import Panel
-from .api import router
+from typing import Any
+
+from ..base import Panel, StoreGetter
 from .figure import figure
+
+
+def router(store: StoreGetter) -> Any:
+    # Imported here: `run.log_*` loads record.py through this package, and recording must not
+    # pull in FastAPI.
+    from .api import router as build
+
+    return build(store)
+
 
 PANEL = Panel(name="projector", title="Projector", router=router, figure=figure)
