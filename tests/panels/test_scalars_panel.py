@@ -23,7 +23,7 @@ def test_ema_is_debiased_like_tensorboard():
     out = ema(v, 0.6)
     assert out[0] == 1.0
     assert out[1] == pytest.approx((0.4 * 0.6 * 1 + 0.4 * 2) / (1 - 0.36))
-    assert out[2] == out[1]  # NaN keeps the last value
+    assert np.isnan(out[2])  # NaN is skipped (a gap, as on the page)
     assert ema(v, 0.0)[3] == 4.0
 
 

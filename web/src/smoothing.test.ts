@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import shared from './smoothing.cases.json';
 import { smoothBuckets } from './smoothing';
 
 /** TensorBoard's point-by-point debiased EMA, the reference. */
@@ -53,4 +54,18 @@ describe('smoothBuckets', () => {
     const got = smoothBuckets(mean, count, 0.999);
     for (const v of got) expect(Number.isFinite(v)).toBe(true);
   });
+});
+
+// The same cases the Python tests check analyze/smoothing.py against: the two cannot drift apart.
+describe('smoothBuckets and Python\'s ema_buckets', () => {
+  for (const c of shared.cases) {
+    it(`agree on: ${c.name}`, () => {
+      const got = smoothBuckets(c.mean, c.count, c.weight);
+      expect(got.length).toBe(c.expected.length);
+      c.expected.forEach((want, i) => {
+        if (want === null) expect(got[i]).toBeNull();
+        else expect(got[i]).toBeCloseTo(want, 12);
+      });
+    });
+  }
 });
