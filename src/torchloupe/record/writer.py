@@ -156,7 +156,7 @@ class Writer:
             warnings.warn(
                 f"torchloupe: the writer fell behind ({self.max_queue} log calls queued); run.log "
                 f"waited {waited:.3f} s for it. Nothing was dropped. Log less often or fewer keys "
-                "if this repeats.", LoggingWarning, stacklevel=4)
+                "if this repeats.", LoggingWarning, stacklevel=5)  # the caller of run.log
 
     def put_artifact(self, kind: str, tag: str, step: int | None, arrays: dict[str, Any],
                      meta: dict[str, Any] | None,
