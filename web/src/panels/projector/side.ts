@@ -79,8 +79,8 @@ export function side(dispatch: Dispatch, api: ProjectorApi, hintId: string, open
       const w = s.where;
       const images = s.info.has_images;
       const items = g.indices.slice(0, GALLERY_MAX).map((i, k) => {
-        const item = h('button', { type: 'button', class: 'pj-gallery-item', 'data-testid': 'gallery-item', 'data-index': i, title: `#${i}`, 'aria-label': `Show example #${i}` });
-        if (images) item.append(h('img', { src: api.thumb(w, i), alt: '', loading: 'lazy' }));
+        const item = h('button', { type: 'button', class: 'pj-gallery-item', 'data-testid': 'gallery-item', 'data-index': i, title: `#${i}` });
+        if (images) item.append(h('img', { src: api.thumb(w, i), alt: `example ${i}`, loading: 'lazy' }));
         else item.append(h('span', { class: 'mono small' }, `#${i}`));
         if (g.distances) item.append(h('span', { class: 'pj-dist small' }, fmt(g.distances[k] ?? 0)));
         item.addEventListener('click', () => dispatch({ type: 'focus', index: i }));

@@ -77,7 +77,7 @@ export function stage(dispatch: Dispatch, api: ProjectorApi, describedBy: string
     const items = lg.items.map((it) => {
       const dot = h('span', { class: 'pj-dot', 'aria-hidden': 'true' });
       dot.style.background = it.color;
-      const b = h('button', { type: 'button', class: 'pj-legend-item', title: `Select ${it.name}`, 'aria-label': `Select ${it.name} (${it.count})`, 'data-testid': 'legend-item' },
+      const b = h('button', { type: 'button', class: 'pj-legend-item', title: `Select ${it.name}`, 'data-testid': 'legend-item' },
         dot, h('span', { class: 'pj-legend-name' }, it.name), h('span', { class: 'muted' }, String(it.count)));
       b.addEventListener('click', () => dispatch({ type: 'selectCategory', code: it.code }));
       return b;

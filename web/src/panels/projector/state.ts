@@ -246,8 +246,8 @@ export function reduce(s: S, a: Action): S {
     case 'neighborsLoaded': {
       const req = s.requests.neighbors;
       if (!req || req.id !== a.id) return s;
+      // Clicking another point dropped this request, so its point is still the clicked one.
       const next = drop(s, 'neighbors');
-      if (next.focus !== req.index) return next;
       const neighbors = a.neighbors.map((n) => n.index);
       const id = next.cache.get(pointKey(req.where, req.index))?.id ?? req.index;
       const title = `${neighbors.length} nearest neighbours of id ${id} (original space)`;
