@@ -1,6 +1,7 @@
 /** The projector's toolbar and step row: selectors, method and dimension switches, search, step slider, job progress. */
 import { h, icon, ICONS, setText } from '../../dom';
-import { colorOptions, type Dims, METHODS, type Method, type Action, type ProjectorState, progressOf, runsOf, statusOf, stepOf } from './state';
+import { colorOptions, progressOf, runsOf, statusOf, stepOf } from './selectors';
+import { type Action, type Dims, METHODS, type Method, type ProjectorState } from './state';
 
 type Dispatch = (a: Action) => void;
 

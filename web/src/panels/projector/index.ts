@@ -17,7 +17,8 @@ import { ProjectorApi, type Where } from './api';
 import { controls } from './controls';
 import { side } from './side';
 import { stage, type Stage } from './stage';
-import { type Action, columnOf, initialState, newRequests, type ProjectorState, reduce, type Request, type Reveal, type Slot } from './state';
+import { columnOf } from './selectors';
+import { type Action, initialState, newRequests, type ProjectorState, reduce, type Request, type Reveal, type Slot } from './state';
 import './projector.css';
 
 let mounts = 0;

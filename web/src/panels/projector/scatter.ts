@@ -9,7 +9,8 @@
  * software renderer (SwiftShader) stays fluid; the full set is drawn once the view rests.
  */
 import { boxPolygon, type Camera, DEFAULT_CAMERA, lassoSelect, matrix, nearest, toScreen } from './geometry';
-import { dragged, keyed, type Mode, zoomed } from './state';
+import { dragged, keyed, zoomed } from './camera';
+import type { Mode } from './state';
 
 /** Points drawn while the view moves; the rest follow when it rests for SETTLE_MS. */
 const INTERACTIVE = 40_000;

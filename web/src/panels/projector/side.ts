@@ -1,7 +1,8 @@
 /** The projector's side column: the clicked point's details, the gallery (selection or neighbours) and the hint. */
 import { h } from '../../dom';
 import type { PointInfo, ProjectorApi, Where } from './api';
-import { type Action, fmt, pointKey, pointOf, pointRows, type ProjectorState } from './state';
+import { fmt, pointOf, pointRows } from './selectors';
+import { type Action, pointKey, type ProjectorState } from './state';
 
 type Dispatch = (a: Action) => void;
 

@@ -3,7 +3,8 @@ import { h, icon, ICONS } from '../../dom';
 import type { ProjectorApi } from './api';
 import { segmented } from './controls';
 import { Scatter } from './scatter';
-import { type Action, canvasLabel, colorsOf, legendOf, type Mode, pointOf, pointRows, type ProjectorState, ringsOf } from './state';
+import { canvasLabel, colorsOf, legendOf, pointOf, pointRows, ringsOf } from './selectors';
+import type { Action, Mode, ProjectorState } from './state';
 
 type Dispatch = (a: Action) => void;
 

@@ -1,7 +1,7 @@
 /**
  * The projector's state: everything the panel decides, as one immutable value, and a pure reducer
- * `reduce(state, action) -> state`. No DOM, no fetch: the views render what the selectors below
- * derive, and `index.ts` sends the requests the state asks for.
+ * `reduce(state, action) -> state`. No DOM, no fetch: the views render what `selectors.ts`
+ * derives from it, and `index.ts` sends the requests the state asks for.
  *
  * Requests: the reducer files what it wants in `state.requests`, one slot per kind, each with a
  * fresh `id`; `newRequests(prev, next)` lists the ones to send. Every answer carries its request's
@@ -11,8 +11,8 @@
  * dropping it cancels the wait.
  */
 import type { ColumnDesc, EmbeddingInfo, JobState, PointInfo, Where } from './api';
-import { categoryColor, CORRECTNESS_COLORS, pointColors, pointSize, rampColor, type ColumnValues } from './colors';
-import { type Camera, DEFAULT_CAMERA, normalize } from './geometry';
+import { type ColumnValues, pointSize } from './colors';
+import { normalize } from './geometry';
 
 export type Method = 'pca' | 'tsne' | 'umap';
 export type Dims = 2 | 3;
@@ -412,173 +412,4 @@ function searchLoaded(s: S, id: number, count: number, indices: readonly number[
   if (req.purpose === 'reveal') return indices[0] === undefined ? next : focus(next, indices[0]);
   if (count === 0) return { ...next, selected: null, gallery: { kind: 'no-match', title: `No example matches “${req.q}”.`, indices: [] } };
   return select(next, indices, `search “${req.q}”`);
-}
-
-// -- camera -----------------------------------------------------------------------------------
-
-export const ZOOM_MIN = 0.2;
-export const ZOOM_MAX = 200;
-/** Radians of pitch either way: past it the 3-D view would flip over. */
-export const PITCH_MAX = 1.5;
-
-/**
- * The camera after a drag of (dx, dy) CSS pixels from the camera `start` had at pointer-down:
- * 2-D pans (the data follows the pointer), 3-D turns around the origin.
- *
- * @example dragged(DEFAULT_CAMERA, 100, 0, 400).panX // 100 / (0.9 * 400 / 2)
- */
-export function dragged(start: Camera, dx: number, dy: number, side: number): Camera {
-  const s = side || 1;
-  if (start.dims === 3) return { ...start, yaw: start.yaw + (dx / s) * 3, pitch: clamp(start.pitch + (dy / s) * 3, -PITCH_MAX, PITCH_MAX) };
-  const k = (start.zoom * s) / 2;
-  return { ...start, panX: start.panX + dx / k, panY: start.panY - dy / k };
-}
-
-/**
- * The camera after a wheel turn of `deltaY` with the pointer at (x, y) on a `width` x `height`
- * canvas: zoom within [ZOOM_MIN, ZOOM_MAX], in 2-D keeping the data under the pointer in place.
- *
- * @example zoomed(DEFAULT_CAMERA, -100, 200, 200, 400, 400).zoom // 0.9 * Math.exp(0.15)
- */
-export function zoomed(cam: Camera, deltaY: number, x: number, y: number, width: number, height: number): Camera {
-  const zoom = clamp(cam.zoom * Math.exp(-deltaY * 0.0015), ZOOM_MIN, ZOOM_MAX);
-  if (cam.dims === 3) return { ...cam, zoom };
-  const half = (Math.min(width, height) || 1) / 2;
-  const cx = (x - width / 2) / half;
-  const cy = -(y - height / 2) / half;
-  const dx = cx / cam.zoom - cam.panX;
-  const dy = cy / cam.zoom - cam.panY;
-  return { ...cam, zoom, panX: cx / zoom - dx, panY: cy / zoom - dy };
-}
-
-/**
- * The camera after a key on the focused scatter: arrows pan (turn in 3-D) by a tenth of the
- * view, `+`/`-` zoom around the centre, `0` resets; null for any other key.
- *
- * @example keyed(DEFAULT_CAMERA, '+', 400, 400)?.zoom // larger than 0.9
- */
-export function keyed(cam: Camera, key: string, width: number, height: number): Camera | null {
-  const side = Math.min(width, height) || 1;
-  const step = side / 10;
-  switch (key) {
-    case 'ArrowLeft': return dragged(cam, -step, 0, side);
-    case 'ArrowRight': return dragged(cam, step, 0, side);
-    case 'ArrowUp': return dragged(cam, 0, -step, side);
-    case 'ArrowDown': return dragged(cam, 0, step, side);
-    case '+': case '=': return zoomed(cam, -150, width / 2, height / 2, width, height);
-    case '-': case '_': return zoomed(cam, 150, width / 2, height / 2, width, height);
-    case '0': return { ...DEFAULT_CAMERA, dims: cam.dims };
-    default: return null;
-  }
-}
-
-function clamp(v: number, lo: number, hi: number): number {
-  return Math.min(hi, Math.max(lo, v));
-}
-
-// -- selectors: what the views show -----------------------------------------------------------
-
-/** The label of a projection method ('t-SNE'). */
-export function methodLabel(m: Method): string {
-  return METHODS.find(([v]) => v === m)?.[1] ?? m;
-}
-
-/** A number for people: three decimals, or exponent form when tiny or huge. */
-export function fmt(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(2) : String(Math.round(v * 1000) / 1000);
-}
-
-/** The colour column from the server's description and binary values. */
-export function columnOf(desc: ColumnDesc, values: Int32Array | Float32Array): ColumnValues {
-  if (desc.kind === 'number') return { kind: 'number', values: values as Float32Array, range: desc.range };
-  if (desc.name === 'correct') return { kind: 'category', codes: values as Int32Array, palette: CORRECTNESS_COLORS, faded: 1 };
-  return { kind: 'category', codes: values as Int32Array };
-}
-
-/** RGBA bytes per point: the colour column, the unselected points dimmed. */
-export function colorsOf(s: S): Uint8Array {
-  const col = s.column.kind === 'none' ? { kind: 'none' as const, n: s.points?.n ?? s.info?.n ?? 0 } : s.column;
-  return pointColors(col, s.selected);
-}
-
-export type Legend =
-  | { title: string; kind: 'ramp'; stops: string[]; range: [string, string] }
-  | { title: string; kind: 'categories'; items: { code: number; name: string; color: string; count: number }[] };
-
-/** The legend of the colour column (null when points are not coloured). */
-export function legendOf(s: S): Legend | null {
-  const d = s.desc;
-  if (!d) return null;
-  if (d.kind === 'number') {
-    const stops = [0, 0.25, 0.5, 0.75, 1].map((t) => `rgb(${rampColor(t).join(',')})`);
-    return { title: d.name, kind: 'ramp', stops, range: [fmt(d.range[0]), fmt(d.range[1])] };
-  }
-  const palette = d.name === 'correct' ? CORRECTNESS_COLORS : undefined;
-  const counts = new Map<number, number>();
-  if (s.column.kind === 'category') for (const c of s.column.codes) counts.set(c, (counts.get(c) ?? 0) + 1);
-  const items = d.categories.slice(0, LEGEND_MAX).map((name, code) => ({ code, name, color: categoryColor(code, palette), count: counts.get(code) ?? 0 }));
-  return { title: d.name, kind: 'categories', items };
-}
-
-/** Rows of (name, value, css class) that describe a point. */
-export function pointRows(p: PointInfo): [string, string, string?][] {
-  const rows: [string, string, string?][] = [];
-  if (p.label_name !== undefined) rows.push(['label', p.label_name]);
-  if (p.predicted_name !== undefined) rows.push(['predicted', p.predicted_name, p.correct ? 'pj-ok' : 'pj-bad']);
-  for (const [k, v] of Object.entries(p.metadata)) rows.push([k, typeof v === 'number' ? fmt(v) : String(v)]);
-  return rows;
-}
-
-/** A cached point's details at the loaded step, or null while they load. */
-export function pointOf(s: S, index: number): PointInfo | null {
-  return s.where ? (s.cache.get(pointKey(s.where, index)) ?? null) : null;
-}
-
-/** The points drawn with a ring: the hovered one (and the clicked one), else the clicked one and its neighbours. */
-export function ringsOf(s: S): number[] {
-  if (s.hover) return [s.hover.index, ...(s.focus >= 0 ? [s.focus] : [])];
-  return s.focus >= 0 ? [s.focus, ...s.neighbors] : [];
-}
-
-/** The line under the toolbar: what is shown. */
-export function statusOf(s: S): string {
-  const p = s.points;
-  return p ? `${p.n.toLocaleString()} points · ${p.dim} dims · ${methodLabel(p.method)}` : '';
-}
-
-/** The job's progress bar and text, or null when no job is shown. */
-export function progressOf(s: S): { state: JobState['state']; percent: number; text: string } | null {
-  const j = s.job;
-  if (!j) return null;
-  const percent = Math.round(j.progress * 100);
-  const label = methodLabel(j.method);
-  const text = j.state === 'error' ? `${label} failed: ${j.error ?? ''}` : `${label}: ${j.message || j.state} · ${percent}% · ${j.seconds.toFixed(0)} s`;
-  return { state: j.state, percent, text };
-}
-
-/** The step slider: its range, position and label. */
-export function stepOf(s: S): { max: number; value: number; disabled: boolean; label: string } {
-  const steps = s.info?.steps ?? [];
-  const step = s.info?.step ?? null;
-  return { max: Math.max(0, steps.length - 1), value: Math.max(0, steps.indexOf(step ?? -1)), disabled: steps.length < 2, label: step === null ? '–' : String(step) };
-}
-
-/** The colour menu: (value, label) pairs, 'None' first. */
-export function colorOptions(s: S): [string, string][] {
-  return [['', 'None'], ...(s.info?.columns ?? []).map((c) => [c.name, c.name] as [string, string])];
-}
-
-/** The runs that logged the chosen tag. */
-export function runsOf(s: S): readonly string[] {
-  return s.tagRuns.get(s.tag) ?? [];
-}
-
-/** The scatter's accessible name: what it shows. */
-export function canvasLabel(s: S): string {
-  const p = s.points;
-  if (!p) return 'Embedding scatter (loading)';
-  const colour = s.desc ? `, coloured by ${s.desc.name}` : '';
-  return `Embedding scatter of ${p.n.toLocaleString()} points, ${methodLabel(p.method)} ${p.dims}-D${p.step === null ? '' : ` at step ${p.step}`}${colour}`;
 }
