@@ -9,8 +9,8 @@
  * software renderer (SwiftShader) stays fluid; the full set is drawn once the view rests.
  */
 import { boxPolygon, type Camera, DEFAULT_CAMERA, lassoSelect, matrix, nearest, toScreen } from './geometry';
-
-export type Mode = 'pan' | 'lasso' | 'box';
+import { dragged, keyed, zoomed } from './camera';
+import type { Mode } from './state';
 
 /** Points drawn while the view moves; the rest follow when it rests for SETTLE_MS. */
 const INTERACTIVE = 40_000;
@@ -79,6 +79,9 @@ export class Scatter {
     this.canvas.className = 'pj-gl';
     this.overlay = document.createElement('canvas');
     this.overlay.className = 'pj-overlay';
+    this.overlay.tabIndex = 0;
+    this.overlay.setAttribute('role', 'img');
+    this.canvas.setAttribute('aria-hidden', 'true');
     host.append(this.canvas, this.overlay);
     const gl = this.canvas.getContext('webgl', { antialias: false, premultipliedAlpha: true, preserveDrawingBuffer: true });
     if (!gl) throw new Error('WebGL is not available in this browser');
@@ -317,13 +320,7 @@ export class Scatter {
         this.drawOverlay();
         return;
       }
-      const side = Math.min(this.width, this.height);
-      if (this.cam.dims === 3) {
-        this.cam = { ...down.cam, yaw: down.cam.yaw + ((x - down.x) / side) * 3, pitch: clamp(down.cam.pitch + ((y - down.y) / side) * 3, -1.5, 1.5) };
-      } else {
-        const k = (down.cam.zoom * side) / 2;
-        this.cam = { ...down.cam, panX: down.cam.panX + (x - down.x) / k, panY: down.cam.panY - (y - down.y) / k };
-      }
+      this.cam = dragged(down.cam, x - down.x, y - down.y, Math.min(this.width, this.height));
       this.moved();
     });
     const up = (e: PointerEvent): void => {
@@ -356,23 +353,20 @@ export class Scatter {
       (e) => {
         e.preventDefault();
         const [x, y] = local(e);
-        const factor = Math.exp(-e.deltaY * 0.0015);
-        const zoom = clamp(this.cam.zoom * factor, 0.2, 200);
-        if (this.cam.dims === 2) {
-          // Keep the data point under the cursor in place.
-          const side = Math.min(this.width, this.height);
-          const cx = (x - this.width / 2) / (side / 2);
-          const cy = -(y - this.height / 2) / (side / 2);
-          const dx = cx / this.cam.zoom - this.cam.panX;
-          const dy = cy / this.cam.zoom - this.cam.panY;
-          this.cam = { ...this.cam, zoom, panX: cx / zoom - dx, panY: cy / zoom - dy };
-        } else {
-          this.cam = { ...this.cam, zoom };
-        }
+        this.cam = zoomed(this.cam, e.deltaY, x, y, this.width, this.height);
         this.moved();
       },
       { passive: false },
     );
+    // The scatter is focusable: arrows pan (turn in 3-D), + and - zoom, 0 resets.
+    on('keydown', (e) => {
+      if (e.altKey || e.ctrlKey || e.metaKey) return;
+      const cam = keyed(this.cam, e.key, this.width, this.height);
+      if (!cam) return;
+      e.preventDefault();
+      this.cam = cam;
+      this.moved();
+    });
   }
 }
 
@@ -389,10 +383,6 @@ function shuffled(n: number): Uint32Array {
     out[j] = t;
   }
   return out;
-}
-
-function clamp(v: number, lo: number, hi: number): number {
-  return Math.min(hi, Math.max(lo, v));
 }
 
 function link(gl: WebGLRenderingContext, vs: string, fs: string): WebGLProgram {
