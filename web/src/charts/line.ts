@@ -5,6 +5,7 @@
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import './line.css';
 import { withAlpha } from '../colors';
 import { h } from '../dom';
 import { formatAxisDuration, formatClock, formatCompact, formatCount, formatDuration, formatNumber, formatTimestamp, formatWallTick } from '../format';

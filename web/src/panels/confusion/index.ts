@@ -7,6 +7,7 @@ import type { Panel } from '../../panel';
 import { columns } from '../evaluation/controls';
 import { mountEval } from '../evaluation/frame';
 import { pct, rowRates } from '../evaluation/model';
+import './style.css';
 
 export const confusionPanel: Panel = {
   name: 'confusion',

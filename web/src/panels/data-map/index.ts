@@ -11,6 +11,7 @@ import { mountEval } from '../evaluation/frame';
 import { pct } from '../evaluation/model';
 import { s } from '../evaluation/svg';
 import { showExample } from '../evaluation/viewer';
+import './style.css';
 
 const W = 300;
 const H = 220;

@@ -10,6 +10,7 @@ import { compact, shape } from '../insight/format';
 import { RunPicker } from '../insight/picker';
 import '../insight/style.css';
 import { buildView, layout, prefixes, type ViewNode } from './view';
+import './style.css';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
