@@ -20,6 +20,8 @@ export interface LineChartOptions {
   height: number;
   /** Charts with the same key share one cursor. */
   syncKey: string;
+  /** What the chart shows, for screen readers (the canvas's label). */
+  label: string;
   onZoom(lo: number, hi: number): void;
   onResetZoom(): void;
   onDraw(): void;
@@ -121,6 +123,9 @@ export class LineChart {
     // Built before the old one goes, in the same task, so the card never shows an empty frame.
     const u = new uPlot(this.options(), data, (self, init) => {
       this.root.insertBefore(self.root, this.tooltip);
+      const canvas = self.root.querySelector('canvas');
+      canvas?.setAttribute('role', 'img');
+      canvas?.setAttribute('aria-label', this.opts.label);
       init();
     });
     old?.destroy();
