@@ -25,6 +25,8 @@ export interface Run {
 export interface PanelInfo {
   name: string;
   title: string;
+  /** Whether the panel has data for the runs asked about; absent from older servers. */
+  has_data?: boolean;
 }
 
 export interface TagInfo {
@@ -94,7 +96,8 @@ export class ApiError extends Error {
 }
 
 export interface ApiClient {
-  panels(): Promise<PanelInfo[]>;
+  /** The panels, with `has_data` for `runs` (all runs when none are given). */
+  panels(runs?: readonly string[]): Promise<PanelInfo[]>;
   runs(): Promise<Run[]>;
   tags(runs?: readonly string[]): Promise<TagInfo[]>;
   series(query: SeriesQuery, signal?: AbortSignal): Promise<SeriesResponse>;
@@ -106,17 +109,23 @@ export interface ApiClient {
   href(path: string, params?: Record<string, string | number | undefined>): string;
 }
 
+/** Query parameters; an array repeats its key. */
+type Params = Record<string, string | number | readonly string[] | undefined>;
+
 type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
 /** Builds a client rooted at `base` (an absolute URL ending in "/api/v1/"). */
 export function createApiClient(base: string, token: string | null, fetchImpl: FetchLike = (i, o) => fetch(i, o)): ApiClient {
-  const url = (path: string, params: Record<string, string | number | undefined> = {}): string => {
+  const url = (path: string, params: Params = {}): string => {
     const u = new URL(path, base);
-    for (const [k, v] of Object.entries(params)) if (v !== undefined) u.searchParams.set(k, String(v));
+    for (const [k, v] of Object.entries(params)) {
+      if (Array.isArray(v)) for (const item of v) u.searchParams.append(k, item);  // ?ids=a&ids=b
+      else if (v !== undefined) u.searchParams.set(k, String(v));
+    }
     return u.toString();
   };
 
-  const get = async <T>(path: string, params?: Record<string, string | number | undefined>, signal?: AbortSignal): Promise<T> => {
+  const get = async <T>(path: string, params?: Params, signal?: AbortSignal): Promise<T> => {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (token) headers['Authorization'] = `Bearer ${token}`;
     let res: Response;
@@ -142,7 +151,7 @@ export function createApiClient(base: string, token: string | null, fetchImpl: F
   };
 
   return {
-    panels: async () => (await get<{ panels: PanelInfo[] }>('panels')).panels,
+    panels: async (runs) => (await get<{ panels: PanelInfo[] }>('panels', { ids: runs ? [...runs] : undefined })).panels,
     runs: async () => (await get<{ runs: Run[] }>('runs')).runs,
     tags: async (runs) => (await get<{ tags: TagInfo[] }>('scalars/tags', { runs: runs ? runs.join(',') : undefined })).tags,
     series: (q, signal) =>

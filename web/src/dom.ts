@@ -59,3 +59,28 @@ export const ICONS = {
   reset: ['M4 12a8 8 0 1 0 2.3-5.7M4 4v4h4'],
   search: ['M11 4a7 7 0 1 0 0 14a7 7 0 1 0 0-14zM20 20l-4-4'],
 } as const;
+
+/**
+ * Roving focus over `items`, the WAI-ARIA pattern for a composite widget (a list of chart points):
+ * one tab stop, the arrow keys move to the previous or next item, Home and End to the ends, and
+ * Enter or Space click the focused one. Example: `rovingFocus(group, [...group.children])`.
+ */
+export function rovingFocus(container: Element, items: readonly (HTMLElement | SVGElement)[]): void {
+  items.forEach((item, i) => item.setAttribute('tabindex', i === 0 ? '0' : '-1'));
+  container.addEventListener('keydown', (event) => {
+    const ev = event as KeyboardEvent;
+    const at = items.indexOf(ev.target as HTMLElement | SVGElement);
+    if (at < 0) return;
+    const moves: Record<string, number> = { ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1, Home: 0, End: items.length - 1 };
+    if (ev.key === 'Enter' || ev.key === ' ') {
+      ev.preventDefault();
+      items[at]!.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+      return;
+    }
+    const next = items[Math.min(items.length - 1, Math.max(0, moves[ev.key] ?? -1))];
+    if (moves[ev.key] === undefined || !next) return;
+    ev.preventDefault();
+    for (const item of items) item.setAttribute('tabindex', item === next ? '0' : '-1');
+    next.focus();
+  });
+}

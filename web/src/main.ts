@@ -12,6 +12,8 @@ import { loadPrefs, savePrefs } from './prefs';
 import { reconcileSelection, Store, type AppState, type XAxis } from './state';
 import { connectStream, LiveBus, type LiveStatus } from './stream';
 import { applyTheme, initialTheme } from './theme';
+import { chooseTab, visibleTabs } from './tab-visibility';
+import { throttle } from './throttle';
 import { resolveToken } from './token';
 
 /** How many of the newest runs are compared until the user picks. */
@@ -153,12 +155,17 @@ function buildHeader(store: Store<AppState>, bus: LiveBus): HTMLElement {
  * Panels in place: `top` panels stacked above a tab bar; the others in tabs, one per panel or per
  * `group`, mounted the first time their tab is shown. The open tab follows the URL's hash
  * (#scalars), so a link opens a tab and the browser's back button returns to the previous one.
+ * Tabs whose panels all have no data for the selected runs are hidden (`showData`). The tab bar
+ * follows the WAI-ARIA tabs pattern: one tab stop, arrows, Home and End move between tabs.
  */
 class Tabs {
   private readonly bar: HTMLElement;
   private readonly entries = new Map<string, { panel: Panel; section: HTMLElement; body: HTMLElement; tabKey: string | null; handle: PanelHandle | null }>();
   private readonly tabs = new Map<string, { tab: HTMLElement; panels: string[] }>();
   private current: string | null = null;
+  /** The tabs shown, in order; null until the server said which panels have data: all of them. */
+  private visible: string[] | null = null;
+  private readonly noData: HTMLElement;
 
   constructor(
     private readonly main: HTMLElement,
@@ -166,19 +173,24 @@ class Tabs {
     private readonly handles: PanelHandle[],
     private readonly report: (err: unknown, what: string) => void,
   ) {
-    this.bar = h('nav', { class: 'tabbar', role: 'tablist', 'data-testid': 'tabbar', hidden: true });
+    this.bar = h('nav', { class: 'tabbar', role: 'tablist', 'aria-label': 'Panels', 'data-testid': 'tabbar', hidden: true });
+    this.bar.addEventListener('keydown', (ev) => this.onKey(ev));
+    this.noData = h('p', { class: 'empty', 'data-testid': 'no-data', hidden: true }, 'Nothing to show yet: the selected runs logged nothing beyond the runs table.');
   }
 
   add(panel: Panel, title: string): void {
     const body = h('div', { class: 'panel-body' });
+    const top = (panel.placement ?? 'tab') === 'top';
+    const tabKey = top ? null : tabKeyOf(panel);
     const section = h(
       'section',
-      { class: `panel panel-${panel.name}`, 'data-testid': `panel-${panel.name}`, 'data-panel': panel.name },
+      {
+        class: `panel panel-${panel.name}`, 'data-testid': `panel-${panel.name}`, 'data-panel': panel.name,
+        id: `panel-${panel.name}`, role: tabKey === null ? null : 'tabpanel', 'aria-labelledby': tabKey === null ? null : `tab-${tabKey}`,
+      },
       h('h2', { class: 'panel-title' }, title),
       body,
     );
-    const top = (panel.placement ?? 'tab') === 'top';
-    const tabKey = top ? null : tabKeyOf(panel);
     this.entries.set(panel.name, { panel, section, body, tabKey, handle: null });
     if (tabKey === null) {
       this.main.append(section);
@@ -188,20 +200,34 @@ class Tabs {
     let tab = this.tabs.get(tabKey);
     if (!tab) {
       const label = panel.group ?? title;
-      const el = h('a', { class: 'tab', role: 'tab', href: `#${tabKey}`, 'data-testid': `tab-${tabKey}` }, label);
+      const el = h('a', { class: 'tab', role: 'tab', href: `#${tabKey}`, id: `tab-${tabKey}`, tabindex: '-1', 'data-testid': `tab-${tabKey}` }, label);
       tab = { tab: el, panels: [] };
       this.tabs.set(tabKey, tab);
-      if (this.bar.childElementCount === 0) this.main.append(this.bar);
+      if (this.bar.childElementCount === 0) this.main.append(this.bar, this.noData);
       this.bar.append(el);
       this.bar.hidden = this.bar.childElementCount < 2;
     }
     tab.panels.push(panel.name);
+    tab.tab.setAttribute('aria-controls', tab.panels.map((name) => `panel-${name}`).join(' '));
     section.hidden = true;
     this.main.append(section);
   }
 
   start(): void {
     window.addEventListener('hashchange', () => this.show(this.fromHash()));
+    this.show(this.fromHash());
+  }
+
+  /**
+   * Shows only the tabs with a panel that may have data (`has_data` in `GET /api/v1/panels`); when
+   * the open tab goes, the URL's tab or else the first shown one opens.
+   */
+  showData(listed: readonly PanelInfo[]): void {
+    const visible = visibleTabs(new Map([...this.tabs].map(([key, t]) => [key, t.panels])), listed);
+    this.visible = visible;
+    for (const [key, t] of this.tabs) t.tab.hidden = !visible.includes(key);
+    this.bar.hidden = visible.length < 2;
+    this.noData.hidden = visible.length > 0 || this.tabs.size === 0;
     this.show(this.fromHash());
   }
 
@@ -219,25 +245,45 @@ class Tabs {
 
   private fromHash(): string | null {
     const key = decodeURIComponent(window.location.hash.replace(/^#/, '').split('/')[0] ?? '');
-    if (this.tabs.has(key)) return key;
     const entry = this.entries.get(key);  // a panel's name opens its group's tab
-    if (entry?.tabKey) return entry.tabKey;
-    return this.tabs.keys().next().value ?? null;
+    const wanted = this.tabs.has(key) ? key : entry?.tabKey ?? null;
+    return chooseTab(wanted, this.visible ?? [...this.tabs.keys()]);
+  }
+
+  /** The WAI-ARIA tabs pattern: arrows (wrapping), Home and End open and focus a shown tab. */
+  private onKey(ev: KeyboardEvent): void {
+    const shown = this.visible ?? [...this.tabs.keys()];
+    const at = shown.indexOf(this.current ?? '');
+    const moves: Record<string, number> = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: shown.length - 1 };
+    const to = moves[ev.key];
+    if (to === undefined || shown.length === 0) {
+      if (ev.key === ' ' && ev.target instanceof HTMLAnchorElement) {
+        ev.preventDefault();  // Space activates a tab as Enter does
+        ev.target.click();
+      }
+      return;
+    }
+    ev.preventDefault();
+    const key = shown[(to + shown.length) % shown.length]!;
+    const tab = this.tabs.get(key)!.tab;
+    tab.click();
+    tab.focus();
   }
 
   private show(key: string | null): void {
-    if (key === null || key === this.current) return;
+    if (key === this.current) return;
     this.current = key;
     for (const [k, t] of this.tabs) {
       const active = k === key;
       t.tab.classList.toggle('is-active', active);
       t.tab.setAttribute('aria-selected', String(active));
+      t.tab.tabIndex = active ? 0 : -1;
       for (const name of t.panels) {
         const entry = this.entries.get(name);
         if (entry) entry.section.hidden = !active;
       }
     }
-    for (const name of this.tabs.get(key)?.panels ?? []) this.mount(name);
+    if (key !== null) for (const name of this.tabs.get(key)?.panels ?? []) this.mount(name);
   }
 
   private mount(name: string): void {
@@ -338,6 +384,29 @@ async function start(): Promise<void> {
     if (panel) tabs.add(panel, info.title || panel.title);
   }
   tabs.start();
+  // A server that says which panels have data is asked again for the selected runs whenever the
+  // selection or the run list changes; an older one is not.
+  if (listed.some((p) => p.has_data !== undefined)) {
+    tabs.showData(listed);
+    let asked = 0;
+    const ask = async (): Promise<void> => {
+      const mine = ++asked;
+      const selected = [...store.get().selected];
+      try {
+        const fresh = await api.panels(selected.length > 0 ? selected : undefined);
+        if (mine === asked) tabs.showData(fresh);
+        banner.clear('panels');
+      } catch (err) {
+        banner.report(err, 'panels');
+      }
+    };
+    const askSoon = throttle(() => void ask(), 500);
+    store.subscribe((change) => {
+      if (change.changed.has('selected') || change.changed.has('runs')) askSoon();
+    });
+    await runsLoaded;
+    askSoon();
+  }
 
   await runsLoaded;
   connectStream(api.streamUrl(), bus);

@@ -5,6 +5,7 @@
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import './line.css';
 import { withAlpha } from '../colors';
 import { h } from '../dom';
 import { formatAxisDuration, formatClock, formatCompact, formatCount, formatDuration, formatNumber, formatTimestamp, formatWallTick } from '../format';
@@ -19,6 +20,8 @@ export interface LineChartOptions {
   height: number;
   /** Charts with the same key share one cursor. */
   syncKey: string;
+  /** What the chart shows, for screen readers (the canvas's label). */
+  label: string;
   onZoom(lo: number, hi: number): void;
   onResetZoom(): void;
   onDraw(): void;
@@ -120,11 +123,15 @@ export class LineChart {
     // Built before the old one goes, in the same task, so the card never shows an empty frame.
     const u = new uPlot(this.options(), data, (self, init) => {
       this.root.insertBefore(self.root, this.tooltip);
+      const canvas = self.root.querySelector('canvas');
+      canvas?.setAttribute('role', 'img');
+      canvas?.setAttribute('aria-label', this.opts.label);
       init();
     });
     old?.destroy();
     this.u = u;
     if (this.zoom) u.setScale('x', { min: this.zoom[0], max: this.zoom[1] });
+    this.keyboard(u);
     u.over.addEventListener('mouseenter', () => (this.hovered = true));
     u.over.addEventListener('mouseleave', () => {
       this.hovered = false;
@@ -214,6 +221,38 @@ export class LineChart {
     };
   }
 
+  /**
+   * The plot by keyboard: focused, the arrow keys move the readout along x, + zooms into the middle
+   * half around it, - or Escape resets the zoom (as a double-click does).
+   */
+  private keyboard(u: uPlot): void {
+    u.over.tabIndex = 0;
+    u.over.setAttribute('role', 'group');
+    u.over.setAttribute('aria-label', `${this.opts.label}: arrow keys read values, + zooms in, - or Escape resets`);
+    u.over.addEventListener('keydown', (ev) => {
+      const width = u.over.clientWidth;
+      const at = u.cursor.left !== undefined && u.cursor.left >= 0 ? u.cursor.left : width;
+      if (ev.key === 'ArrowLeft' || ev.key === 'ArrowRight') {
+        const step = Math.max(1, width / 50) * (ev.key === 'ArrowLeft' ? -1 : 1);
+        u.setCursor({ left: Math.min(width, Math.max(0, at + step)), top: u.over.clientHeight / 2 });
+      } else if (ev.key === '+' || ev.key === '=') {
+        const lo = u.scales['x']?.min ?? 0;
+        const hi = u.scales['x']?.max ?? 1;
+        const mid = u.posToVal(Math.min(at, width), 'x');
+        const half = (hi - lo) / 4;
+        const range: XRange = [Math.max(lo, mid - half), Math.min(hi, mid + half)];
+        this.showRange(range);
+        this.opts.onZoom(range[0], range[1]);
+      } else if (ev.key === '-' || ev.key === 'Escape') {
+        this.opts.onResetZoom();
+      } else {
+        return;
+      }
+      ev.preventDefault();
+    });
+    u.over.addEventListener('blur', () => u.setCursor({ left: -10, top: -10 }));
+  }
+
   private onSelect(u: uPlot): void {
     const { left, width } = u.select;
     if (width < MIN_DRAG_PX) return;
@@ -252,7 +291,8 @@ export class LineChart {
 
   private updateTooltip(u: uPlot): void {
     const { left, top } = u.cursor;
-    if (!this.hovered || left === undefined || top === undefined || left < 0 || this.lines.length === 0) {
+    const focused = document.activeElement === u.over;  // the keyboard's readout
+    if ((!this.hovered && !focused) || left === undefined || top === undefined || left < 0 || this.lines.length === 0) {
       this.tooltip.hidden = true;
       return;
     }

@@ -63,7 +63,7 @@ function mount(root: HTMLElement, ctx: PanelContext): PanelHandle {
   const stat = h('select', { class: 'select', 'aria-label': 'Statistic', 'data-testid': 'act-stat' }, ...Object.entries(LABELS).map(([k, v]) => h('option', { value: k }, v)));
   const picker = new RunPicker(ctx, () => void load(true), 'act');
   const readout = h('span', { class: 'muted small mono', 'data-testid': 'act-readout' });
-  const canvas = h('canvas', { 'data-testid': 'act-canvas' });
+  const canvas = h('canvas', { 'data-testid': 'act-canvas', role: 'img', 'aria-label': 'Activation statistics per layer over time' });
   const empty = h('div', { class: 'empty' }, 'Loading…');
   const card = h('figure', { class: 'insight-card' }, h('figcaption', {}, 'Per layer over time ', readout), canvas);
   root.append(h('div', { class: 'toolbar' }, picker.el, h('label', { class: 'control' }, h('span', { class: 'control-label' }, 'Statistic'), stat)), empty, card);
@@ -90,6 +90,8 @@ function mount(root: HTMLElement, ctx: PanelContext): PanelHandle {
     }
     try {
       if (reset) picker.setModels(await api.watched(run));
+      // A run that watched no model has nothing to ask for: straight to the empty state below.
+      if (!picker.model) throw new Error('no watched model');
       const res = await api.activations(run, picker.model);
       if (mine !== request) return;
       data = res;

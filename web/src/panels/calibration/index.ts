@@ -5,6 +5,7 @@ import { columns } from '../evaluation/controls';
 import { mountEval } from '../evaluation/frame';
 import { pct } from '../evaluation/model';
 import { axes, s } from '../evaluation/svg';
+import './style.css';
 
 const W = 260;
 const H = 200;

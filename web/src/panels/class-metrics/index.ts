@@ -5,6 +5,7 @@ import type { ClassRow } from '../evaluation/api';
 import { columns } from '../evaluation/controls';
 import { mountEval } from '../evaluation/frame';
 import { sortRows, type SortKey } from '../evaluation/model';
+import './style.css';
 
 const COLS: { key: SortKey; label: string }[] = [
   { key: 'name', label: 'Class' }, { key: 'precision', label: 'Precision' }, { key: 'recall', label: 'Recall' },

@@ -6,6 +6,7 @@ import { columns } from '../evaluation/controls';
 import { mountEval } from '../evaluation/frame';
 import { polyline } from '../evaluation/model';
 import { axes, CLASS_COLORS, s } from '../evaluation/svg';
+import './style.css';
 
 const W = 260;
 const H = 200;

@@ -3,7 +3,7 @@
  * logged steps against its variability, coloured by correctness; and the likely mislabelled.
  * A click on a point or a row opens the example.
  */
-import { h } from '../../dom';
+import { h, rovingFocus } from '../../dom';
 import type { Panel } from '../../panel';
 import type { Dynamics } from '../evaluation/api';
 import { columns } from '../evaluation/controls';
@@ -11,6 +11,7 @@ import { mountEval } from '../evaluation/frame';
 import { pct } from '../evaluation/model';
 import { s } from '../evaluation/svg';
 import { showExample } from '../evaluation/viewer';
+import './style.css';
 
 const W = 300;
 const H = 220;
@@ -30,7 +31,7 @@ export const dataMapPanel: Panel = {
       columns(body, sel, (col, run) => {
         const d = all[sel.runs.findIndex((r) => r.id === run)];
         if (!d) return;
-        const svg = s('svg', { viewBox: `-44 -8 ${W + 54} ${H + 44}`, class: 'ev-chart ev-map-chart', role: 'img', 'aria-label': 'Data map', 'data-testid': 'data-map' });
+        const svg = s('svg', { viewBox: `-44 -8 ${W + 54} ${H + 44}`, class: 'ev-chart ev-map-chart', role: 'group', 'aria-label': 'Data map: confidence against variability', 'data-testid': 'data-map' });
         for (let i = 0; i <= 4; i++) {
           const t = i / 4;
           svg.append(
@@ -42,16 +43,22 @@ export const dataMapPanel: Panel = {
         svg.append(s('rect', { x: 0, y: 0, width: W, height: H, class: 'ev-frame' }),
           s('text', { x: W / 2, y: H + 30, 'text-anchor': 'middle', class: 'ev-label' }, 'variability'),
           s('text', { x: -H / 2, y: -32, transform: 'rotate(-90)', 'text-anchor': 'middle', class: 'ev-label' }, 'confidence'));
+        const points = s('g', { role: 'listbox', 'aria-label': 'Examples: arrow keys move, Enter opens one' });
         const suspects = new Set(d.suspects.slice(0, 20).map((x) => x.index));
         d.confidence.forEach((c, i) => {
           const v = Math.min(d.variability[i] ?? 0, XMAX);
           const corr = d.correct[i] ?? 0;
           const dot = s('circle', { cx: (v / XMAX) * W, cy: H - c * H, r: suspects.has(i) ? 4 : 2.6, class: `ev-dot${suspects.has(i) ? ' is-suspect' : ''}`, 'data-testid': 'data-map-point', 'data-id': d.ids[i] ?? '' });
           dot.style.fill = `hsl(${Math.round(corr * 210)}, 70%, 50%)`;
-          dot.append(s('title', {}, `${d.ids[i]}: ${d.class_names[d.target[i] ?? 0]}, confidence ${pct(c)}, correct ${pct(corr)}`));
+          const text = `${d.ids[i]}: ${d.class_names[d.target[i] ?? 0]}, confidence ${pct(c)}, correct ${pct(corr)}`;
+          dot.setAttribute('role', 'option');
+          dot.setAttribute('aria-label', text);
+          dot.append(s('title', {}, text));
           dot.addEventListener('click', () => open(frame.api, d, i));
-          svg.append(dot);
+          points.append(dot);
         });
+        svg.append(points);
+        rovingFocus(points, [...points.children] as SVGElement[]);
         const list = h('ol', { class: 'ev-suspects', 'data-testid': 'suspects' });
         for (const x of d.suspects.slice(0, 12)) {
           const row = h('li', {}, h('button', { type: 'button', class: 'ev-suspect', 'data-testid': 'suspect-row', 'data-id': x.id },

@@ -177,7 +177,7 @@ function mount(root: HTMLElement, ctx: PanelContext): PanelHandle {
   };
 
   const histogramSection = (s: SplitView): HTMLElement => {
-    const canvas = h('canvas', { class: 'dp-hist', 'data-testid': 'data-hist-canvas', height: 160 });
+    const canvas = h('canvas', { class: 'dp-hist', 'data-testid': 'data-hist-canvas', height: 160, role: 'img', 'aria-label': `Pixel value histogram per channel · ${s.split}` });
     const chans = s.histogram.counts.length;
     const legend = chans > 1 ? h('div', { class: 'dp-legend small' }, ...s.histogram.counts.map((_, c) => {
       const dot = h('span', { class: 'dp-dot' });

@@ -7,7 +7,7 @@ import { h, setText } from '../../dom';
 import type { Panel, PanelContext, PanelHandle } from '../../panel';
 import { throttle } from '../../throttle';
 import { insightApi, type RunDiagnostics } from '../insight/api';
-import '../insight/style.css';
+import './style.css';
 
 export function headline(runs: RunDiagnostics[], names: ReadonlyMap<string, string>): { severity: 'error' | 'warning' | null; text: string } {
   const errors = runs.reduce((a, r) => a + (r.counts['error'] ?? 0), 0);

@@ -7,6 +7,7 @@ import type { Panel } from '../../panel';
 import { columns } from '../evaluation/controls';
 import { mountEval } from '../evaluation/frame';
 import { gallery } from '../evaluation/gallery';
+import './style.css';
 
 export const examplesPanel: Panel = {
   name: 'examples',

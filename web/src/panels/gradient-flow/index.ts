@@ -75,7 +75,7 @@ function mount(root: HTMLElement, ctx: PanelContext): PanelHandle {
   const slider = h('input', { type: 'range', class: 'range', min: '0', max: '0', step: '1', 'aria-label': 'Step', 'data-testid': 'gradflow-step' });
   const stepLabel = h('output', { class: 'mono small' });
   const total = h('span', { class: 'muted small', 'data-testid': 'gradflow-total' });
-  const canvas = h('canvas', { 'data-testid': 'gradflow-canvas' });
+  const canvas = h('canvas', { 'data-testid': 'gradflow-canvas', role: 'img', 'aria-label': 'Mean and max absolute gradient per layer, log scale' });
   const empty = h('div', { class: 'empty' }, 'Loading…');
   const card = h('figure', { class: 'insight-card' }, h('figcaption', {}, 'Mean and max |gradient| per layer ', total), canvas);
   root.append(h('div', { class: 'toolbar' }, picker.el, h('label', { class: 'control' }, h('span', { class: 'control-label' }, 'Step'), slider, stepLabel)), empty, card);
@@ -94,6 +94,8 @@ function mount(root: HTMLElement, ctx: PanelContext): PanelHandle {
     }
     try {
       if (reset) picker.setModels(await api.watched(run));
+      // A run that watched no model has nothing to ask for: straight to the empty state below.
+      if (!picker.model) throw new Error('no watched model');
       const res = await api.gradientFlow(run, picker.model, step);
       if (mine !== request) return;
       data = res;

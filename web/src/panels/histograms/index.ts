@@ -105,8 +105,8 @@ function mount(root: HTMLElement, ctx: PanelContext): PanelHandle {
   const layer = h('select', { class: 'select', 'aria-label': 'Layer', 'data-testid': 'hist-layer' });
   const picker = new RunPicker(ctx, () => void load(true), 'hist');
   const empty = h('div', { class: 'empty' }, 'Loading…');
-  const ridges = h('canvas', { 'data-testid': 'hist-ridges' });
-  const bands = h('canvas', { 'data-testid': 'hist-bands' });
+  const ridges = h('canvas', { 'data-testid': 'hist-ridges', role: 'img', 'aria-label': 'Histogram ridgelines, one curve per watched step' });
+  const bands = h('canvas', { 'data-testid': 'hist-bands', role: 'img', 'aria-label': 'Percentile bands over watched steps' });
   const grid = h('div', { class: 'insight-grid' },
     h('figure', { class: 'insight-card' }, h('figcaption', {}, 'Ridgelines', h('span', { class: 'muted small' }, ' · one curve per watched step')), ridges),
     h('figure', { class: 'insight-card' }, h('figcaption', {}, 'Percentiles', h('span', { class: 'muted small' }, ' · 0–100, 7–93, 16–84, 31–69, median')), bands));
@@ -131,6 +131,8 @@ function mount(root: HTMLElement, ctx: PanelContext): PanelHandle {
     }
     try {
       if (reset) picker.setModels(await api.watched(run));
+      // A run that watched no model has nothing to ask for: straight to the empty state below.
+      if (!picker.model) throw new Error('no watched model');
       const res = await api.histograms(run, picker.model, which.value, reset ? undefined : layer.value || undefined);
       if (mine !== request) return;
       data = res;

@@ -10,6 +10,7 @@ import { compact, shape } from '../insight/format';
 import { RunPicker } from '../insight/picker';
 import '../insight/style.css';
 import { buildView, layout, prefixes, type ViewNode } from './view';
+import './style.css';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -18,6 +19,22 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string,
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
   if (text !== undefined) el.textContent = text;
   return el;
+}
+
+/**
+ * An SVG element that acts as a button, named by its text: focusable, and run by a click, Enter or
+ * Space; `aria-expanded` says whether it folds (true) or unfolds (false) its module.
+ */
+function onActivate(el: SVGElement, expanded: boolean, run: () => void): void {
+  el.setAttribute('role', 'button');
+  el.setAttribute('tabindex', '0');
+  el.setAttribute('aria-expanded', String(expanded));
+  el.addEventListener('click', run);
+  el.addEventListener('keydown', (ev) => {
+    if (ev.key !== 'Enter' && ev.key !== ' ') return;
+    ev.preventDefault();
+    run();
+  });
 }
 
 function mount(root: HTMLElement, ctx: PanelContext): PanelHandle {
@@ -33,7 +50,8 @@ function mount(root: HTMLElement, ctx: PanelContext): PanelHandle {
   const picker = new RunPicker(ctx, () => void load(), 'graph');
   const toolbar = h('div', { class: 'toolbar' }, picker.el, h('label', { class: 'search' }, icon(ICONS.search, 14), search), expandAll, collapseAll, fit, h('span', { class: 'spacer' }), info);
   const empty = h('div', { class: 'empty', 'data-testid': 'graph-empty' }, 'Loading…');
-  const svgEl = svg('svg', { class: 'graph-svg', 'data-testid': 'graph-svg', role: 'img' });
+  // A group, not an image: its folded modules and the labels of unfolded ones are buttons.
+  const svgEl = svg('svg', { class: 'graph-svg', 'data-testid': 'graph-svg', role: 'group', 'aria-label': 'Model graph', tabindex: '0' });
   const viewport = svg('g');
   svgEl.append(viewport);
   const tip = h('div', { class: 'graph-tip', hidden: true, 'data-testid': 'graph-tip' });
@@ -72,6 +90,26 @@ function mount(root: HTMLElement, ctx: PanelContext): PanelHandle {
     apply();
   });
   svgEl.addEventListener('pointerup', () => (drag = null));
+  // The keyboard's pan and zoom, on the focused graph: arrows move, + and - zoom about the centre.
+  svgEl.addEventListener('keydown', (ev) => {
+    if (ev.target !== svgEl) return;
+    const step = 60;
+    const pan: Record<string, [number, number]> = { ArrowLeft: [step, 0], ArrowRight: [-step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
+    const by = pan[ev.key];
+    const f = ev.key === '+' || ev.key === '=' ? 1.25 : ev.key === '-' ? 0.8 : 0;
+    if (by) {
+      zoom = { ...zoom, x: zoom.x + by[0], y: zoom.y + by[1] };
+    } else if (f) {
+      const k = Math.min(4, Math.max(0.05, zoom.k * f));
+      const cx = stage.clientWidth / 2;
+      const cy = stage.clientHeight / 2;
+      zoom = { k, x: cx - ((cx - zoom.x) * k) / zoom.k, y: cy - ((cy - zoom.y) * k) / zoom.k };
+    } else {
+      return;
+    }
+    ev.preventDefault();
+    apply();
+  });
 
   const showTip = (n: ViewNode, ev: MouseEvent): void => {
     tip.replaceChildren(h('div', {},
@@ -104,7 +142,7 @@ function mount(root: HTMLElement, ctx: PanelContext): PanelHandle {
       const g = svg('g', { class: 'graph-cluster' });
       g.append(svg('rect', { x: c.x - c.w / 2, y: c.y - c.h / 2, width: c.w, height: c.h, rx: 8 }));
       const label = svg('text', { class: 'graph-cluster-label', x: c.x - c.w / 2 + 8, y: c.y - c.h / 2 + 15 }, `▾ ${path}`);
-      label.addEventListener('click', () => {
+      onActivate(label, true, () => {
         for (const p of [...expanded]) if (p === path || p.startsWith(`${path}.`)) expanded.delete(p);
         render();
       });
@@ -132,7 +170,7 @@ function mount(root: HTMLElement, ctx: PanelContext): PanelHandle {
       g.addEventListener('mousemove', (ev) => showTip(n, ev));
       g.addEventListener('mouseleave', () => (tip.hidden = true));
       if (n.kind === 'group') {
-        g.addEventListener('click', () => {
+        onActivate(g, false, () => {
           expanded.add(n.path);
           tip.hidden = true;
           render();
@@ -162,6 +200,7 @@ function mount(root: HTMLElement, ctx: PanelContext): PanelHandle {
       const res = await api.graph(run, picker.model);
       if (mine !== request) return;
       picker.setModels(res.models, res.model);
+      svgEl.setAttribute('aria-label', `Model graph of ${res.model}: arrow keys pan, + and - zoom`);
       graph = res.graph;
       expanded = new Set();
       empty.hidden = graph.nodes.length > 0;

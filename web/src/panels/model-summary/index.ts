@@ -5,6 +5,7 @@ import { insightApi, type ModelSummary } from '../insight/api';
 import { bytes, compact, shape } from '../insight/format';
 import { RunPicker } from '../insight/picker';
 import '../insight/style.css';
+import './style.css';
 
 function table(s: ModelSummary, depth: number): HTMLElement {
   const head = h('tr', {}, ...['Module', 'Type', 'Input', 'Output', 'Params', 'Trainable', 'FLOPs', 'Act. memory'].map((t, i) => h('th', { class: i >= 4 ? 'num' : '' }, t)));

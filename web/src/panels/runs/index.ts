@@ -8,6 +8,7 @@ import { formatDuration, formatTimestamp, formatValue } from '../../format';
 import type { Panel, PanelContext, PanelHandle } from '../../panel';
 import type { AppState, StateChange } from '../../state';
 import { columnValue, filterRuns, flatRun, nextSort, runColumns, sortRuns, type Column, type SortSpec } from './model';
+import './style.css';
 
 interface RowView {
   tr: HTMLTableRowElement;

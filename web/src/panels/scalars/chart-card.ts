@@ -239,6 +239,7 @@ export class ChartCard {
         theme: chartTheme(),
         height: chartHeight(),
         syncKey: 'torchloupe-scalars',
+        label: `Line chart of ${this.tag} for the selected runs`,
         onZoom: (lo, hi) => this.onZoom(lo, hi),
         onResetZoom: () => this.resetZoom(),
         onDraw: () => this.afterDraw(),

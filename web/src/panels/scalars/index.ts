@@ -9,6 +9,7 @@ import type { AppState, StateChange } from '../../state';
 import { Limiter, throttle } from '../../throttle';
 import { ChartCard } from './chart-card';
 import { groupTags, tagMatcher } from './tags';
+import './style.css';
 
 const COLLAPSED_KEY = 'torchloupe.scalars.collapsed';
 /** Requests in flight at once: enough to fill the page quickly without queueing behind the stream. */
