@@ -61,7 +61,7 @@ RECORD = """() => {
 
 # Pointer gestures with a keyboard way round them elsewhere: the projector's point canvas (lasso, box
 # and pan; its points are reached through the search, the legend and the gallery).
-POINTER_ONLY = ("[pj-overlay]",)
+POINTER_ONLY: tuple[str, ...] = ()
 
 
 def mark_clickable(cdp) -> None:

@@ -69,6 +69,16 @@ export function ringsOf(s: S): number[] {
   return s.focus >= 0 ? [s.focus, ...s.neighbors] : [];
 }
 
+/**
+ * The stage's `data-state`: `ready` once a complete frame shows the points, `loading` while points
+ * are being fetched or drawn, `empty` when nothing is on its way (no run, no embedding, a failure).
+ */
+export function stageStateOf(s: S): 'ready' | 'loading' | 'empty' {
+  if (s.frame === 'ready' && s.points) return 'ready';
+  const pending = s.requests.tags || s.requests.info || s.requests.projection;
+  return pending || (s.points && s.frame === 'drawing') ? 'loading' : 'empty';
+}
+
 /** The line under the toolbar: what is shown. */
 export function statusOf(s: S): string {
   const p = s.points;

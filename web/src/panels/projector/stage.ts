@@ -3,7 +3,7 @@ import { h, icon, ICONS } from '../../dom';
 import type { ProjectorApi } from './api';
 import { segmented } from './controls';
 import { Scatter } from './scatter';
-import { canvasLabel, colorsOf, legendOf, pointOf, pointRows, ringsOf } from './selectors';
+import { canvasLabel, colorsOf, legendOf, pointOf, pointRows, ringsOf, stageStateOf } from './selectors';
 import type { Action, Mode, ProjectorState } from './state';
 
 type Dispatch = (a: Action) => void;
@@ -120,7 +120,7 @@ export function stage(dispatch: Dispatch, api: ProjectorApi, describedBy: string
     } else if (s.points && (s.column !== prev?.column || s.selected !== prev?.selected)) {
       scatter.setColors(colorsOf(s));
     }
-    el.dataset.state = s.frame === 'ready' ? 'ready' : 'loading';
+    el.dataset.state = stageStateOf(s);
     if (s.mode !== prev?.mode) {
       modeSeg.set(s.mode);
       scatter.setMode(s.mode);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ColumnDesc, EmbeddingInfo, JobState, PointInfo } from './api';
 import { CORRECTNESS_COLORS } from './colors';
-import { canvasLabel, colorOptions, colorsOf, columnOf, fmt, legendOf, pointOf, pointRows, progressOf, ringsOf, runsOf, statusOf, stepOf } from './selectors';
+import { canvasLabel, colorOptions, colorsOf, columnOf, fmt, legendOf, pointOf, pointRows, progressOf, ringsOf, runsOf, stageStateOf, statusOf, stepOf } from './selectors';
 import { type Action, HOVER_MS, initialState, newRequests, pointKey, POINT_CACHE_MAX, POLL_MS, type ProjectorState, reduce } from './state';
 
 function info(over: Partial<EmbeddingInfo> = {}): EmbeddingInfo {
@@ -565,6 +565,14 @@ describe('newRequests', () => {
 });
 
 describe('selectors', () => {
+  it('the stage is empty with nothing on its way, loading while points come, ready once drawn', () => {
+    expect(stageStateOf(initialState())).toBe('empty');
+    expect(stageStateOf({ ...loaded(), frame: 'ready' })).toBe('ready');
+    expect(stageStateOf({ ...loaded(), frame: 'drawing' })).toBe('loading');
+    const asking = reduce(initialState(), { type: 'runsSelected', runs: ['r1'] });
+    expect(stageStateOf(asking)).toBe('loading');
+  });
+
   it('the legend counts each class and caps the entries', () => {
     expect(legendOf(loaded())).toEqual({
       title: 'label', kind: 'categories',
