@@ -97,7 +97,7 @@ def _check(store_dir, run_id: str, steps: int) -> sq.SqliteStore:
     expected = {"loss": 1.0 / (want + 1), "acc": np.sin(want)}
     info = {s.key: s for s in store.series(run_id)}
     for key, values in expected.items():
-        got_steps, _, got_values = store.read(run_id, key)
+        got_steps, got_values, _ = store.read(run_id, key)
         assert np.array_equal(got_steps, want), key
         assert np.array_equal(got_values, values), key
         assert info[key].points == steps

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from ...errors import NotFoundError
-from ...store.sqlite import SqliteStore
+from ...store import Backend
 from ..model_summary.query import latest
 
 
-def graph(store: SqliteStore, run: str, model: str | None = None) -> dict[str, Any]:
+def graph(store: Backend, run: str, model: str | None = None) -> dict[str, Any]:
     """``{"run", "model", "models", "graph"}`` for ``model`` (default: the first logged).
 
     Example:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from ...errors import NotFoundError
-from ...store.sqlite import SqliteStore
+from ...store import Backend
 
 
-def latest(store: SqliteStore, run: str, kind: str, model: str | None = None) -> list[tuple[str, Any, dict[str, Any]]]:
+def latest(store: Backend, run: str, kind: str, model: str | None = None) -> list[tuple[str, Any, dict[str, Any]]]:
     """(model, record, JSON) of the latest artifact of ``kind`` per model (or of ``model``)."""
     by_tag: dict[str, Any] = {}
     for rec in store.artifacts(run, kind, model):
@@ -18,7 +18,7 @@ def latest(store: SqliteStore, run: str, kind: str, model: str | None = None) ->
     return [(tag, rec, store.load_json(rec)) for tag, rec in by_tag.items()]
 
 
-def summaries(store: SqliteStore, run: str) -> dict[str, Any]:
+def summaries(store: Backend, run: str) -> dict[str, Any]:
     """``{"run", "models": [{"name", "step", "summary"}]}``.
 
     Example:
