@@ -1,7 +1,7 @@
 """Fault: the disk fills up exactly while the store merges chunks.
 
 Each flush appends one small chunk per series; eight chunks of one level are merged into one of the
-next (``SqliteStore._merge_tail``: the merge deletes the small chunks, then inserts the merged one,
+next (``store.chunks.merge_tail``: the merge deletes the small chunks, then inserts the merged one,
 in the flush's transaction). While the fault is on, writing any merged chunk (level > 0) fails
 after the deletes, in one of two ways:
 

@@ -300,8 +300,25 @@ class SqliteStore(ArtifactsMixin):
              int(steps.min()), int(steps.min()), int(steps.max()), int(steps.max()),
              float(walls.min()), float(walls.min()), float(walls.max()), float(walls.max()),
              int(mono_s), int(mono_w), sid))
-        append_chunks(_Chunks(c, sid), self._tails.setdefault(sid, []), points, steps, walls,
-                      values)
+        append_chunks(_Chunks(self, c, sid), self._tails.setdefault(sid, []), points, steps,
+                      walls, values)
+
+    @staticmethod
+    def _insert_chunk(c: sqlite3.Connection, sid: int, start: int, level: int, steps: np.ndarray,
+                      walls: np.ndarray, values: np.ndarray) -> int:
+        steps = np.ascontiguousarray(steps, dtype="<i8")
+        walls = np.ascontiguousarray(walls, dtype="<f8")
+        values = np.ascontiguousarray(values, dtype="<f8")
+        levels = summaries(steps, walls, values)
+        summary, summary2 = (None, None) if levels is None else (levels[0].tobytes(),
+                                                                 levels[1].tobytes())
+        cur = c.execute(
+            "INSERT INTO chunks(series_id, start, n, level, step_lo, step_hi, wall_lo, wall_hi,"
+            " steps, walls, vals, summary, summary2) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (sid, start, len(values), level, int(steps.min()), int(steps.max()),
+             float(walls.min()), float(walls.max()), steps.tobytes(), walls.tobytes(),
+             values.tobytes(), summary, summary2))
+        return int(cur.lastrowid or 0)
 
     def compact(self, run_id: str) -> None:
         """Merge the unsealed chunks this process wrote for a run into one chunk per series."""
@@ -309,7 +326,7 @@ class SqliteStore(ArtifactsMixin):
             for (rid, _key), sid in self._series_ids.items():
                 tail = self._tails.get(sid)
                 if rid == run_id and tail and len(tail) > 1:
-                    merge_tail(_Chunks(c, sid), tail, everything=True)
+                    merge_tail(_Chunks(self, c, sid), tail, everything=True)
                     tail.clear()
 
     # -- recovery ------------------------------------------------------------------------------
@@ -507,25 +524,14 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
 class _Chunks:
     """The chunk rows of one series, inside a transaction (a :class:`~.chunks.ChunkSink`)."""
 
-    def __init__(self, c: sqlite3.Connection, sid: int) -> None:
+    def __init__(self, store: SqliteStore, c: sqlite3.Connection, sid: int) -> None:
+        self.store = store
         self.c = c
         self.sid = sid
 
     def insert(self, start: int, level: int, steps: np.ndarray, walls: np.ndarray,
                values: np.ndarray) -> int:
-        steps = np.ascontiguousarray(steps, dtype="<i8")
-        walls = np.ascontiguousarray(walls, dtype="<f8")
-        values = np.ascontiguousarray(values, dtype="<f8")
-        levels = summaries(steps, walls, values)
-        summary, summary2 = (None, None) if levels is None else (levels[0].tobytes(),
-                                                                 levels[1].tobytes())
-        cur = self.c.execute(
-            "INSERT INTO chunks(series_id, start, n, level, step_lo, step_hi, wall_lo, wall_hi,"
-            " steps, walls, vals, summary, summary2) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (self.sid, start, len(values), level, int(steps.min()), int(steps.max()),
-             float(walls.min()), float(walls.max()), steps.tobytes(), walls.tobytes(),
-             values.tobytes(), summary, summary2))
-        return int(cur.lastrowid or 0)
+        return self.store._insert_chunk(self.c, self.sid, start, level, steps, walls, values)
 
     def take(self, ids: list[int]) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
         marks = ",".join("?" * len(ids))
