@@ -242,7 +242,7 @@ def test_every_backend_reads_the_same_blocks_and_keeps_every_extreme(data, width
         infos = {name: s.series("r1") for name, s in stores.items()}
         assert len({repr(i) for i in infos.values()}) == 1, infos
         for axis, x in (("step", steps), ("wall", walls)):
-            a, b = sorted((float(x.min() + c * (x.max() - x.min())) for c in cut))
+            a, b = sorted(float(x.min() + c * (x.max() - x.min())) for c in cut)
             for lo, hi in ((None, None), (a, b)):
                 blocks = {name: s.read_blocks("r1", "x", axis, width, lo, hi)
                           for name, s in stores.items()}

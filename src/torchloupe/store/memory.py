@@ -46,8 +46,16 @@ from .base import (
     json_text,
     run_from_row,
 )
-from .chunks import ChunkMeta, Tail, append_chunks, merge_tail, overlaps, plan_reads, point_blocks
-from .chunks import summaries
+from .chunks import (
+    ChunkMeta,
+    Tail,
+    append_chunks,
+    merge_tail,
+    overlaps,
+    plan_reads,
+    point_blocks,
+    summaries,
+)
 
 
 @dataclass
