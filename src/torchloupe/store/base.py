@@ -48,7 +48,8 @@ SEVERITIES = ("info", "warning", "error")
 
 @dataclass(frozen=True)
 class ArtifactRecord:
-    """One stored artifact; ``path`` is relative to the run's blob folder."""
+    """One stored artifact; ``path`` is its file relative to the run's files (read it with
+    :meth:`Backend.open_blob` or the ``load_*`` methods)."""
 
     id: int
     run_id: str
