@@ -26,9 +26,7 @@ from ..errors import NotFoundError, StoreAccessError, StoreError
 from ..types import RunRecord, RunStatus, SeriesInfo
 from .artifacts import ArtifactsMixin
 from .base import (
-    DEAD_AFTER,
     RUN_FIELDS,
-    STALE_AFTER,
     EventRecord,
     Points,
     as_points,
@@ -50,8 +48,7 @@ from .chunks import (
 )
 from .schema import migrate
 
-__all__ = ["COARSE", "DEAD_AFTER", "FANOUT", "SEAL", "STALE_AFTER", "SUMMARY_MIN", "SqliteStore",
-           "store_lock"]
+__all__ = ["COARSE", "FANOUT", "SEAL", "SUMMARY_MIN", "SqliteStore", "store_lock"]
 
 DB_NAME = "loupe.db"
 LOCK_NAME = "loupe.lock"
