@@ -287,8 +287,8 @@ def json_text(value: Mapping[str, Any]) -> str:
     """A JSON column as stored: values JSON cannot hold become their ``repr``, NaN stays NaN.
 
     Example:
-        >>> json_text({"lr": 0.1, "path": Path("/data")})
-        '{"lr": 0.1, "path": "PosixPath('/data')"}'
+        >>> json_text({"lr": 0.1, "steps": range(2)})
+        '{"lr": 0.1, "steps": "range(0, 2)"}'
     """
     return json.dumps(value, default=repr, allow_nan=True, sort_keys=False)
 
