@@ -168,10 +168,10 @@ def _export(args: argparse.Namespace, console) -> int:  # type: ignore[no-untype
 
 
 def _recover(args: argparse.Namespace, console) -> int:  # type: ignore[no-untyped-def]
+    from .store import open_backend
     from .store.recovery import recover
-    from .store.sqlite import SqliteStore
 
-    done = recover(SqliteStore(args.dir), args.files or None, quiet=True)
+    done = recover(open_backend(args.dir), args.files or None, quiet=True)
     for path, run_id, points in done.loaded:
         console.print(f"loaded {path} (run {run_id}, {points} points)", highlight=False,
                       soft_wrap=True)

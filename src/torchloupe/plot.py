@@ -15,14 +15,12 @@ from typing import Any
 
 def _backend(store: Any) -> Any:
     """Accept a reader (``tl.open``), a store, or a directory."""
+    from .store import open_backend
     from .store.reader import Store
-    from .store.sqlite import SqliteStore
 
-    if isinstance(store, SqliteStore):
-        return store
     if isinstance(store, Store):
         return store.backend
-    return SqliteStore(store, create=False)
+    return open_backend(store, create=False)
 
 
 def scalars(store: Any, tag: str, runs: list[str] | None = None, **options: Any) -> Any:

@@ -25,7 +25,7 @@ from .errors import LoupeValueError, NotFoundError, RunFinishedError, StoreAcces
 from .record.recorder import Observer
 from .record.values import FLOAT_MAX, STEP_MAX, check_key, check_step, coerce
 from .record.writer import FINISH_TIMEOUT, LoggingWarning, Writer
-from .store.sqlite import SqliteStore
+from .store import Backend, memory_backend, open_backend
 from .types import RunRecord, RunStatus
 
 _now = time.time
@@ -76,7 +76,7 @@ class Run:
         ...     run.summary["best"] = 0.5
     """
 
-    def __init__(self, store: SqliteStore, record: RunRecord, next_step: int = 0,
+    def __init__(self, store: Backend, record: RunRecord, next_step: int = 0,
                  flush_interval: float = 0.25, max_queue: int = 100_000,
                  finish_timeout: float = FINISH_TIMEOUT) -> None:
         self._store = store
@@ -423,7 +423,7 @@ class Run:
         self._writer.close(final, self._finish_timeout if timeout is None else timeout)
         with self._lock:
             self._writer.flush_late()  # a log() that raced this finish
-        if self._store.memory:
+        if not self._store.durable:
             self._save_memory_run()
         _LIVE.discard(self)
 
@@ -441,13 +441,10 @@ class Run:
             for info in store.series(self.id):
                 spill.points[info.key] = store.read(self.id, info.key)
             spill.events = [event_dict(e) for e in store.events(self.id)]
-            kinds = [k for (k,) in store.conn.execute(
-                "SELECT DISTINCT kind FROM artifacts WHERE run_id=?", (self.id,))]
-            for kind in kinds:
-                for a in store.artifacts(self.id, kind):
-                    spill.artifacts.append(({"kind": a.kind, "tag": a.tag, "step": a.step,
-                                             "meta": a.meta, "ext": a.path.rsplit(".", 1)[-1]},
-                                            store.load_bytes(a)))
+            for a in store.artifacts(self.id):
+                spill.artifacts.append(({"kind": a.kind, "tag": a.tag, "step": a.step,
+                                         "meta": a.meta, "ext": a.path.rsplit(".", 1)[-1]},
+                                        store.load_bytes(a)))
             path = write_spill(store.dir, spill)
         except Exception as exc:
             warnings.warn(f"torchloupe: run {self.id} was recorded in memory and could not be "
@@ -505,7 +502,7 @@ def init(project: str = "default", name: str | None = None, config: Mapping[str,
     if not isinstance(finish_timeout, (int, float)) or not finish_timeout >= 0:
         raise LoupeValueError(f"finish_timeout must be a number >= 0, got {finish_timeout!r}")
     try:
-        store = SqliteStore(dir)
+        store = open_backend(dir)
     except StoreAccessError as exc:
         # Only a folder that cannot be written at all records in memory; a damaged store, one
         # of a newer version or one held locked raise: writing elsewhere would hide the problem.
@@ -513,7 +510,7 @@ def init(project: str = "default", name: str | None = None, config: Mapping[str,
             raise
         warnings.warn(f"torchloupe: {exc}. Recording in memory only: this run will not be saved "
                       "in that store.", LoggingWarning, stacklevel=2)
-        store = SqliteStore(dir, memory=True)
+        store = memory_backend(dir)
     else:
         _recover(store)
     host, pid = socket.gethostname(), os.getpid()
@@ -540,7 +537,7 @@ def init(project: str = "default", name: str | None = None, config: Mapping[str,
                finish_timeout=finish_timeout)
 
 
-def _recover(store: SqliteStore) -> None:
+def _recover(store: Backend) -> None:
     """Load the store's waiting recovery files (left by runs that could not finish in it)."""
     from .store.recovery import recover, waiting
 
@@ -552,7 +549,7 @@ def _recover(store: SqliteStore) -> None:
                       f"({done.points} points)", LoggingWarning, stacklevel=3)
 
 
-def _merge_config(store: SqliteStore, record: RunRecord,
+def _merge_config(store: Backend, record: RunRecord,
                   config: Mapping[str, Any] | None) -> RunRecord:
     if not config:
         return record

@@ -31,6 +31,14 @@ def test_block_of_only_nan_has_no_finite_points():
     assert np.isnan(b["maxv"]).all()
 
 
+@pytest.mark.parametrize("block", [1, 2])
+def test_a_series_of_only_nonfinite_values_draws_no_points_and_reports_them(block):
+    values = np.array([np.nan, np.inf, -np.inf, np.nan])
+    d = downsample(summarize(np.arange(4), np.arange(4.0), values, block=block), width=10)
+    assert len(d.x) == len(d.y) == len(d.bucket_count) == 0 and d.points == 4
+    assert sum(n + p + m for _, n, p, m in d.nonfinite) == 4
+
+
 @pytest.mark.parametrize("block", [1, 256])
 def test_spike_survives_downsampling(block):
     steps, walls, values = _series(1_000_000)

@@ -1,7 +1,7 @@
 """Fault: the disk fills up exactly while the store merges chunks.
 
 Each flush appends one small chunk per series; eight chunks of one level are merged into one of the
-next (``SqliteStore._merge_tail``: the merge deletes the small chunks, then inserts the merged one,
+next (``store.chunks.merge_tail``: the merge deletes the small chunks, then inserts the merged one,
 in the flush's transaction). While the fault is on, writing any merged chunk (level > 0) fails
 after the deletes, in one of two ways:
 
@@ -97,7 +97,7 @@ def _check(store_dir, run_id: str, steps: int) -> sq.SqliteStore:
     expected = {"loss": 1.0 / (want + 1), "acc": np.sin(want)}
     info = {s.key: s for s in store.series(run_id)}
     for key, values in expected.items():
-        got_steps, _, got_values = store.read(run_id, key)
+        got_steps, got_values, _ = store.read(run_id, key)
         assert np.array_equal(got_steps, want), key
         assert np.array_equal(got_values, values), key
         assert info[key].points == steps

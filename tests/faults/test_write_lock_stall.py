@@ -56,7 +56,7 @@ def test_backlog_after_a_held_write_lock_reads_back_in_order(store_dir, wait_for
 
     def check():
         store = sq.SqliteStore(store_dir, create=False)
-        steps, _, values = store.read(run.id, "x")
+        steps, values, _ = store.read(run.id, "x")
         assert np.array_equal(steps, np.arange(step))
         assert np.array_equal(values, _values(np.arange(step)))
         chunks = store.conn.execute("SELECT start, n FROM chunks ORDER BY start").fetchall()

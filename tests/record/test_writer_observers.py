@@ -59,7 +59,7 @@ def test_observers_see_every_point_once_in_order(tmp_path, every_call):
         values = [v for k, _, vs in seen if k == key for v in vs]
         logged = [(s, float(v[key])) for s, v in CALLS if key in v]
         assert list(zip(steps, values, strict=True)) == logged
-        assert store.read("r", key)[2].tolist() == [v for _, v in logged]
+        assert store.read("r", key).values.tolist() == [v for _, v in logged]
     if not every_call:
         assert len(seen) == 4  # one write: one call per key
 
@@ -79,5 +79,5 @@ def test_a_failing_observer_is_warned_and_harmless(tmp_path):
     assert any("'train/loss'" in m and "boom" in m for m in messages)
     assert got == ["grad", "train/loss", "lr"]
     assert writer.error is None
-    assert np.array_equal(store.read("r", "train/loss")[2], [2.0, 1.5])
-    assert store.read("r", "lr")[2].tolist() == [0.1, 0.1]
+    assert np.array_equal(store.read("r", "train/loss").values, [2.0, 1.5])
+    assert store.read("r", "lr").values.tolist() == [0.1, 0.1]

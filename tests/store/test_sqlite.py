@@ -27,7 +27,7 @@ def _new(store, rid="r"):
 
 def _points(lo, hi):
     steps = np.arange(lo, hi, dtype=np.int64)
-    return steps, steps * 0.01, np.sin(steps / 100.0)
+    return steps, np.sin(steps / 100.0), steps * 0.01
 
 
 def test_wal_mode_and_schema_version(store_dir):
@@ -65,7 +65,7 @@ def test_many_small_flushes_are_merged_and_read_back_in_order(store_dir):
         store.append("r", {"x": _points(lo, lo + 10)})
     chunks = store.conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
     assert chunks < 40, chunks  # 2,000 flushes, merged like a base-8 counter
-    steps, walls, values = store.read("r", "x")
+    steps, values, walls = store.read("r", "x")
     assert np.array_equal(steps, np.arange(20_000))
     store.compact("r")
     assert store.conn.execute("SELECT count(*) FROM chunks").fetchone()[0] == 1
@@ -85,9 +85,9 @@ def test_big_flush_is_split_into_sealed_chunks_with_summaries(store_dir):
 def test_read_blocks_downsample_matches_the_raw_points(store_dir, axis, lo, hi, width):
     store = sq.SqliteStore(store_dir)
     _new(store)
-    steps, walls, values = _points(0, 200_000)
+    steps, values, walls = _points(0, 200_000)
     values[77_777] = 50.0
-    store.append("r", {"x": (steps, walls, values)})
+    store.append("r", {"x": (steps, values, walls)})
     scale = 1.0 if axis == "step" else 0.01
     lo_x = None if lo is None else lo * scale
     hi_x = None if hi is None else hi * scale
@@ -254,5 +254,5 @@ def test_a_flush_larger_than_a_sealed_chunk_after_small_ones_keeps_the_order(sto
         store.append("r", {"x": (steps, steps.astype(float), steps.astype(float))})
         at += size
     store.compact("r")
-    steps, _, values = store.read("r", "x")
+    steps, values, _ = store.read("r", "x")
     assert np.array_equal(steps, np.arange(at)) and np.array_equal(values, np.arange(at))

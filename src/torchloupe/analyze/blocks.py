@@ -188,7 +188,8 @@ def downsample(blocks: np.ndarray, width: int, axis: Axis = "step",
     py = np.concatenate([c[1] for c in cand])
     order = np.lexsort((py, px))
     px, py = px[order], py[order]
-    keep = np.r_[True, (px[1:] != px[:-1]) | (py[1:] != py[:-1])]
+    keep = np.ones(len(px), dtype=bool)  # none at all when every value is NaN or ±Inf
+    keep[1:] = (px[1:] != px[:-1]) | (py[1:] != py[:-1])
     px, py = px[keep], py[keep]
     nonfinite = _nonfinite(blocks, bid, xs)
     ok = count > 0

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
-    from ..store.sqlite import SqliteStore
+    from ..store import Backend
 
-StoreGetter = Callable[[], "SqliteStore"]
+StoreGetter = Callable[[], "Backend"]
 
 
 @dataclass(frozen=True)

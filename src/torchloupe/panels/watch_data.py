@@ -8,18 +8,18 @@ from typing import Any
 import numpy as np
 
 from ..errors import NotFoundError
-from ..store.sqlite import SqliteStore
+from ..store import Backend
 
 MAX_STEPS = 200
 KIND = "watch"  # the artifact kind record/watch.py writes (not imported: the server stays torch-free)
 
 
-def models(store: SqliteStore, run_id: str) -> list[str]:
+def models(store: Backend, run_id: str) -> list[str]:
     """Names of the models a run watched."""
     return sorted({r.tag for r in store.artifacts(run_id, KIND)})
 
 
-def records(store: SqliteStore, run_id: str, model: str | None,
+def records(store: Backend, run_id: str, model: str | None,
             max_steps: int = MAX_STEPS) -> tuple[str, list[Any]]:
     """The model (default: the first) and its records, at most ``max_steps`` evenly spread
     (always keeping the last)."""

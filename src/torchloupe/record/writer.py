@@ -40,8 +40,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import LoupeValueError
+from ..store import Backend, Points
 from ..store.recovery import Spill, event_dict, write_spill
-from ..store.sqlite import Points, SqliteStore
 
 Item = tuple[int, float, dict[str, Any], bool]
 """(step, wall time, key -> value, whether any value is a tensor)."""
@@ -68,14 +68,15 @@ class Writer:
     Example:
         >>> import tempfile, time
         >>> from torchloupe.types import RunRecord, RunStatus
-        >>> store = SqliteStore(tempfile.mkdtemp())
+        >>> from torchloupe.store import open_backend
+        >>> store = open_backend(tempfile.mkdtemp())
         >>> store.create_run(RunRecord("r1", "p", "n", RunStatus.RUNNING, time.time(), None, None))
         >>> w = Writer(store, "r1"); w.put(0, time.time(), {"loss": 1.0}, False); w.close()
-        >>> store.read("r1", "loss")[2].tolist()
+        >>> store.read("r1", "loss").values.tolist()
         [1.0]
     """
 
-    def __init__(self, store: SqliteStore, run_id: str, *, flush_interval: float = 0.25,
+    def __init__(self, store: Backend, run_id: str, *, flush_interval: float = 0.25,
                  max_queue: int = 100_000, max_buffered: int = 50_000_000,
                  snapshot: Callable[[], dict[str, Any]] | None = None,
                  run_info: Callable[[], dict[str, Any]] | None = None) -> None:
@@ -98,7 +99,6 @@ class Writer:
         self._abandon = False
         self._deadline = float("inf")
         self._final: dict[str, Any] = {}
-        self._conn: Any = None  # the writer thread's connection, interrupted by a late close
         self._pending: dict[str, list[Points]] = {}
         self._buffered = 0
         self._dropped = 0
@@ -195,12 +195,10 @@ class Writer:
             # Stuck inside the store (a lock held elsewhere, a slow disk): interrupt it. The
             # transaction rolls back, so what it held is spilled once, not written twice.
             self._abandon = True
-            conn = self._conn
-            if conn is not None:
-                try:
-                    conn.interrupt()
-                except Exception:  # a closed connection: nothing to interrupt
-                    pass
+            try:
+                self.store.interrupt()
+            except Exception:  # nothing to interrupt
+                pass
             self._wake.set()
             self._thread.join(1.5)
         if self._thread.is_alive():
@@ -239,14 +237,12 @@ class Writer:
 
     # -- writer thread ---------------------------------------------------------------------
     def _loop(self) -> None:
-        if not getattr(self.store, "memory", False):
-            try:
-                self._conn = self.store.conn
-                # Wait for another process's lock in short slices, so a stopping writer sees
-                # its deadline; a lock held longer is retried at the next flush, not an error.
-                self._conn.execute(f"PRAGMA busy_timeout={BUSY_SLICE_MS}")
-            except Exception:
-                self._conn = None
+        try:
+            # Wait for another process's lock in short slices, so a stopping writer sees its
+            # deadline; a lock held longer is retried at the next flush, not an error.
+            self.store.set_lock_timeout(BUSY_SLICE_MS / 1000)
+        except Exception:  # the first flush meets the same problem and says what it is
+            pass
         while True:
             self._wake.wait(self.flush_interval)
             self._wake.clear()
@@ -332,7 +328,7 @@ class Writer:
             return False
         self._locked_since = None
         self._last_beat = beat
-        self.points_written += sum(len(p[2]) for p in points.values())
+        self.points_written += sum(len(p.values) for p in points.values())
         self._pending.clear()
         self._buffered = 0
         return self._objects_written()
@@ -382,14 +378,14 @@ class Writer:
         value, and only the values that cannot be read are dropped (with a warning).
         """
         parts, first, items = _convert_safely(items)
-        for key, (steps_a, walls_a, vals_a) in parts.items():
-            self._pending.setdefault(key, []).append((steps_a, walls_a, vals_a))
-            self._buffered += len(vals_a)
+        for key, p in parts.items():
+            self._pending.setdefault(key, []).append(p)
+            self._buffered += len(p.values)
         if self.observers and parts:
             # In logging order: the key's first call, then its place in that call.
             places = {i: {k: j for j, k in enumerate(items[i][2])} for i in set(first.values())}
             order = sorted(parts, key=lambda k: (first[k], places[first[k]][k]))
-            self._notify([(first[k], k, parts[k][0], parts[k][2]) for k in order])
+            self._notify([(first[k], k, parts[k].steps, parts[k].values) for k in order])
         if self._buffered > self.max_buffered:
             if self._failing is None or not self._spill_points():
                 self._drop_oldest()
@@ -410,9 +406,7 @@ class Writer:
             if len(parts) == 1:
                 out[key] = parts[0]
             else:
-                out[key] = (np.concatenate([p[0] for p in parts]),
-                            np.concatenate([p[1] for p in parts]),
-                            np.concatenate([p[2] for p in parts]))
+                out[key] = Points(*(np.concatenate(column) for column in zip(*parts)))
                 self._pending[key] = [out[key]]
         return out
 
@@ -469,9 +463,9 @@ class Writer:
         for parts in self._pending.values():
             while parts and excess > 0:
                 head = parts[0]
-                take = min(excess, len(head[2]))
-                parts[0] = (head[0][take:], head[1][take:], head[2][take:])
-                if not len(parts[0][2]):
+                take = min(excess, len(head.values))
+                parts[0] = Points(head.steps[take:], head.values[take:], head.walls[take:])
+                if not len(parts[0].values):
                     parts.pop(0)
                 excess -= take
                 self._dropped += take
@@ -529,8 +523,8 @@ def _is_store_error(exc: BaseException) -> bool:
 
 
 def _convert(items: list[Item]) -> tuple[dict[str, Points], dict[str, int]]:
-    """Per-series (steps, walls, values) arrays of queued log calls, in logging order, and the
-    index of each series' first call.
+    """Per-series points of queued log calls, in logging order, and the index of each series'
+    first call.
 
     Calls whose values are all plain numbers are grouped by their key tuple and converted with
     one ``np.array`` per group (the common case: the same dict shape every step); the others,
@@ -595,7 +589,7 @@ def _convert(items: list[Item]) -> tuple[dict[str, Points], dict[str, int]]:
             steps_a = np.concatenate([c[1] for c in chunks])[order]
             walls_a = np.concatenate([c[2] for c in chunks])[order]
             vals_a = np.concatenate([c[3] for c in chunks])[order]
-        out[key] = (steps_a, walls_a, vals_a)
+        out[key] = Points(steps_a, vals_a, walls_a)
     return out, first
 
 

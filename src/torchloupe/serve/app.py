@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 import os
 from collections.abc import Iterable
 from pathlib import Path as FsPath
@@ -9,17 +10,17 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
-from ..errors import LoupeError, NotFoundError
+from ..errors import LoupeError
 from ..panels.params import MAX_RUN_ID
 from ..panels.registry import PANELS
-from ..store.sqlite import SqliteStore
+from ..store import Backend, open_backend
 from . import stream
-from .security import RequestGuard, SecurityHeaders, TokenAuth, safe_join
+from .security import RequestGuard, SecurityHeaders, TokenAuth
 
 STATIC = FsPath(__file__).parent / "static"
 
@@ -28,7 +29,7 @@ _NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>torchloupe</title>
 in the torchloupe checkout, then reload. The API is at <a href="api/v1/docs">api/v1/docs</a>.</p>"""
 
 
-def create_app(store: SqliteStore | str | os.PathLike[str], token: str | None = None,
+def create_app(store: Backend | str | os.PathLike[str], token: str | None = None,
                allowed_hosts: Iterable[str] | None = None,
                trusted_modules: Iterable[str] = ()) -> FastAPI:
     """The FastAPI application serving one store.
@@ -50,7 +51,7 @@ def create_app(store: SqliteStore | str | os.PathLike[str], token: str | None = 
         >>> TestClient(app, base_url="http://127.0.0.1").get("/api/v1/runs").json()  # doctest: +SKIP
         {'runs': []}
     """
-    backend = store if isinstance(store, SqliteStore) else SqliteStore(store)
+    backend = open_backend(store)
     docs = "/api/v1/docs"
     app = FastAPI(title="torchloupe", version=__version__, openapi_url="/api/v1/openapi.json",
                   docs_url=docs, redoc_url=None)
@@ -96,14 +97,12 @@ def create_app(store: SqliteStore | str | os.PathLike[str], token: str | None = 
         return StreamingResponse(stream.events(request, backend), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
-    @api.get("/runs/{run_id}/blobs/{path:path}", tags=["runs"])
+    @api.get("/runs/{run_id}/blobs/{path:path}", tags=["runs"], response_class=Response)
     def blob(run_id: str = Path(..., min_length=1, max_length=MAX_RUN_ID),
-             path: str = Path(..., min_length=1, max_length=1024)) -> FileResponse:
-        run = backend.run(run_id)
-        target = safe_join(backend.blob_dir(run.id), path)
-        if not target.is_file():
-            raise NotFoundError(f"run {run.id} has no file {path!r}")
-        return FileResponse(target)
+             path: str = Path(..., min_length=1, max_length=1024)) -> Response:
+        data = backend.open_blob(backend.run(run_id).id, path)
+        kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        return Response(data, media_type=kind)
 
     for p in PANELS:
         api.include_router(p.router(lambda: backend))

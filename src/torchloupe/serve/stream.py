@@ -1,7 +1,7 @@
 """Live updates: a Server-Sent Events stream of what changed in the store.
 
-The stream polls the store every ``POLL`` seconds; ``PRAGMA data_version`` makes an idle poll
-one cheap query. Run statuses are also rechecked every few seconds, since a crash shows as a
+The stream polls the store every ``POLL`` seconds; the store's ``data_version`` makes an idle
+poll one cheap query. Run statuses are also rechecked every few seconds, since a crash shows as a
 heartbeat that stops, not as a write.
 """
 
@@ -17,7 +17,7 @@ from anyio import to_thread
 from starlette.requests import Request
 
 from ..panels.runs import query as runs_query
-from ..store.sqlite import SqliteStore
+from ..store import Backend
 
 POLL = 0.2
 RECHECK = 2.0
@@ -27,7 +27,7 @@ PING = 15.0
 class Watcher:
     """Remembers what a client has seen and reports what changed since."""
 
-    def __init__(self, store: SqliteStore) -> None:
+    def __init__(self, store: Backend) -> None:
         self.store = store
         self.version: int | None = None
         self.runs: list[dict[str, Any]] | None = None
@@ -67,7 +67,7 @@ def _comparable(runs: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
              json.dumps(r["summary"], sort_keys=True)) for r in runs]
 
 
-async def events(request: Request, store: SqliteStore) -> AsyncIterator[str]:
+async def events(request: Request, store: Backend) -> AsyncIterator[str]:
     """The SSE byte stream for one client."""
     watcher = Watcher(store)
     await to_thread.run_sync(watcher.changes)

@@ -1,6 +1,7 @@
 """``tl.open()``: read a store — runs, their config and summary, and series as arrays or DataFrames.
 
-Reading is safe while runs are being written: SQLite's WAL gives every query a consistent snapshot.
+Reading is safe while runs are being written: the store gives every query a consistent snapshot
+(SQLite's WAL).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import numpy as np
 
 from ..errors import StoreError
 from ..types import RunRecord, RunStatus, SeriesInfo
-from .sqlite import SqliteStore
+from . import open_backend
+from .base import Backend
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,7 +31,7 @@ class RunReader:
         >>> r.scalars("train/loss").tail()                  # doctest: +SKIP
     """
 
-    def __init__(self, store: SqliteStore, record: RunRecord) -> None:
+    def __init__(self, store: Backend, record: RunRecord) -> None:
         self._store = store
         self.record = record
 
@@ -63,7 +65,7 @@ class RunReader:
         Example:
             >>> steps, values, walls = r.arrays("train/loss")   # doctest: +SKIP
         """
-        steps, walls, values = self._store.read(self.record.id, key)
+        steps, values, walls = self._store.read(self.record.id, key)
         return steps, values, walls
 
     def scalars(self, key: str) -> pd.DataFrame:
@@ -166,7 +168,7 @@ class Store:
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.backend = SqliteStore(path, create=False)
+        self.backend = open_backend(path, create=False)
         self.dir = self.backend.dir
         from .recovery import recover, waiting
 

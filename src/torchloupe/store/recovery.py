@@ -12,9 +12,10 @@ events, artifact index) and ``series.npz`` (int64 steps, float64 walls and value
 ``artifacts/<n>`` files; it is read with ``json`` and ``numpy.load(allow_pickle=False)``, never
 with pickle, so loading one cannot run code.
 
-:func:`recover` loads spills back into their store *exactly once*: each load is one SQLite
-transaction that also records the spill's id in the ``meta`` table, under the store's file lock;
-the file is deleted after the commit, and a file whose id is already recorded is only deleted.
+:func:`recover` loads spills back into their store *exactly once*: each load is one transaction
+of the backend (:meth:`~.base.Backend.load_spill`) that also records the spill's id (in SQLite,
+in the ``meta`` table), under the store folder's file lock; the file is deleted after the
+commit, and a file whose id is already recorded is only deleted.
 ``tl.init`` and ``tl.open`` call it on the store they open; ``torchloupe recover`` calls it on
 demand.
 """
@@ -37,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import StoreError
+from .base import Backend, Points
 
 SUFFIX = ".spill"
 FORMAT = "torchloupe-spill"
@@ -49,7 +51,7 @@ class Spill:
 
     run: dict[str, Any]
     """The run's identity (id, project, name, started, host, pid, config, summary, status)."""
-    points: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    points: dict[str, Points] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)
     artifacts: list[tuple[dict[str, Any], bytes]] = field(default_factory=list)
     """(kind, tag, step, meta, ext) and the encoded file of each artifact."""
@@ -59,7 +61,7 @@ class Spill:
     @property
     def n_points(self) -> int:
         """How many points the spill holds."""
-        return sum(len(p[2]) for p in self.points.values())
+        return sum(len(p.values) for p in self.points.values())
 
     @property
     def empty(self) -> bool:
@@ -135,10 +137,10 @@ def _encode(store_dir: Path, spill: Spill, spill_id: str) -> bytes:
         "artifacts": [meta for meta, _ in spill.artifacts],
     }
     arrays: dict[str, np.ndarray] = {}
-    for i, (steps, walls, values) in enumerate(spill.points.values()):
-        arrays[f"steps{i}"] = np.asarray(steps, "<i8")
-        arrays[f"walls{i}"] = np.asarray(walls, "<f8")
-        arrays[f"values{i}"] = np.asarray(values, "<f8")
+    for i, p in enumerate(spill.points.values()):
+        arrays[f"steps{i}"] = np.asarray(p.steps, "<i8")
+        arrays[f"walls{i}"] = np.asarray(p.walls, "<f8")
+        arrays[f"values{i}"] = np.asarray(p.values, "<f8")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("manifest.json", json.dumps(manifest, default=repr, allow_nan=True))
@@ -181,9 +183,9 @@ def read_spill(path: Path) -> tuple[dict[str, Any], Spill]:
             points = {}
             with np.load(io.BytesIO(z.read("series.npz")), allow_pickle=False) as arrays:
                 for i, key in enumerate(manifest["series"]):
-                    points[str(key)] = (arrays[f"steps{i}"].astype(np.int64),
-                                        arrays[f"walls{i}"].astype(np.float64),
-                                        arrays[f"values{i}"].astype(np.float64))
+                    points[str(key)] = Points(arrays[f"steps{i}"].astype(np.int64),
+                                              arrays[f"values{i}"].astype(np.float64),
+                                              arrays[f"walls{i}"].astype(np.float64))
             artifacts = [(meta, z.read(f"artifacts/{i}"))
                          for i, meta in enumerate(manifest.get("artifacts", []))]
     except StoreError:
@@ -242,24 +244,25 @@ def pending(store_dir: Path) -> list[Path]:
         return []
 
 
-def recover(store: Any, paths: Iterable[Path] | None = None, *, quiet: bool = False) -> Recovered:
+def recover(store: Backend, paths: Iterable[Path] | None = None, *,
+            quiet: bool = False) -> Recovered:
     """Load recovery files into ``store``, each exactly once, and delete them.
 
     Args:
-        store: an open :class:`~torchloupe.store.sqlite.SqliteStore`.
+        store: an open store; one that is not durable (in memory) loads nothing.
         paths: files or folders of recovery files (default: the store's ``recovery/`` folder and
             the user's fallback folder); a file written for another store is skipped.
         quiet: no warning for skipped files.
 
     Example:
         >>> import tempfile
-        >>> from torchloupe.store.sqlite import SqliteStore
-        >>> recover(SqliteStore(tempfile.mkdtemp())).points
+        >>> from torchloupe.store import open_backend
+        >>> recover(open_backend(tempfile.mkdtemp())).points
         0
     """
     from .sqlite import store_lock
 
-    if store.memory:
+    if not store.durable:
         return Recovered()
     here = str(Path(store.dir).resolve())
     own = (Path(store.dir) / "recovery").resolve()

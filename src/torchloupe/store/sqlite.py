@@ -10,49 +10,55 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import os
 import random
-import socket
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..analyze.blocks import BLOCK, BLOCK_DTYPE, Axis, combine, summarize
+from ..analyze.blocks import BLOCK_DTYPE, Axis
 from ..errors import NotFoundError, StoreAccessError, StoreError
 from ..types import RunRecord, RunStatus, SeriesInfo
 from .artifacts import ArtifactsMixin
+from .base import (
+    RUN_FIELDS,
+    EventRecord,
+    Points,
+    as_points,
+    check_run_fields,
+    json_text,
+    run_from_row,
+)
+from .chunks import (
+    COARSE,
+    FANOUT,
+    SEAL,
+    SUMMARY_MIN,
+    ChunkMeta,
+    append_chunks,
+    merge_tail,
+    plan_reads,
+    point_blocks,
+    summaries,
+)
 from .schema import migrate
+
+__all__ = ["COARSE", "FANOUT", "SEAL", "SUMMARY_MIN", "SqliteStore", "store_lock"]
 
 DB_NAME = "loupe.db"
 LOCK_NAME = "loupe.lock"
 """A file next to the database whose ``flock`` serializes opening, creating and migrating it."""
 OPEN_TIMEOUT = 120.0
 """Seconds that opening a store keeps retrying while other processes hold it locked."""
-FANOUT = 8
-"""Chunks of one level that are merged into one chunk of the next level."""
-SEAL = 65_536
-"""A chunk of at least this many points is never merged again."""
-SUMMARY_MIN = 2_048
-"""Chunks of at least this many points carry block summaries."""
-COARSE = 16
-"""Records of the first summary level merged into one of the second (``summary2``)."""
-STALE_AFTER = 15.0
-"""Seconds without a heartbeat after which a running run whose process is gone counts as crashed."""
-DEAD_AFTER = 600.0
-"""Seconds without a heartbeat after which a running run counts as crashed wherever it ran."""
-
-Points = tuple[np.ndarray, np.ndarray, np.ndarray]
-"""(int64 steps, float64 wall times, float64 values) of one series, in logging order."""
 
 
 class SqliteStore(ArtifactsMixin):
-    """Reads and writes one store directory.
+    """Reads and writes one store directory: a :class:`~torchloupe.store.base.Backend`.
 
     Example:
         >>> import tempfile
@@ -61,20 +67,16 @@ class SqliteStore(ArtifactsMixin):
         []
     """
 
-    def __init__(self, path: str | os.PathLike[str], create: bool = True, memory: bool = False) -> None:
+    durable = True
+
+    def __init__(self, path: str | os.PathLike[str], create: bool = True) -> None:
         self.dir = Path(path)
         self.db_path = self.dir / DB_NAME
-        self.memory = memory
-        # A memory store lives as long as one of its connections: the first one, kept here.
-        self._memory_uri = f"file:torchloupe-{id(self)}-{time.time_ns()}?mode=memory&cache=shared"
-        self._keepalive: sqlite3.Connection | None = None
-        self._memory_blobs: Path | None = None
         self._local = threading.local()
+        # Every thread's connection, for interrupt(); a thread's id is reused only after it ended.
+        self._conns: dict[int, sqlite3.Connection] = {}
         self._tails: dict[int, list[tuple[int, int, int]]] = {}
         self._series_ids: dict[tuple[str, str], int] = {}
-        if memory:
-            self._keepalive = self._open_connection()
-            return
         if not self.db_path.exists() and not create:
             raise StoreError(f"no torchloupe store at {self.dir} (expected {self.db_path})")
         if create:
@@ -92,14 +94,10 @@ class SqliteStore(ArtifactsMixin):
             return conn
         conn = self._open_connection()
         self._local.conn = conn
+        self._conns[threading.get_ident()] = conn
         return conn
 
     def _open_connection(self) -> sqlite3.Connection:
-        if self.memory:
-            conn = sqlite3.connect(self._memory_uri, uri=True, isolation_level=None,
-                                   timeout=60.0, check_same_thread=False)
-            migrate(conn)
-            return conn
         # Many processes may open a new store at the same instant (DDP ranks): creating the file,
         # switching it to WAL and creating the schema happen under an exclusive file lock, and a
         # "database is locked" that still gets through (another host, NFS) is retried with
@@ -152,6 +150,7 @@ class SqliteStore(ArtifactsMixin):
         """Close this thread's connection."""
         conn = getattr(self._local, "conn", None)
         if conn is not None:
+            self._conns.pop(threading.get_ident(), None)
             conn.close()
             self._local.conn = None
 
@@ -159,14 +158,21 @@ class SqliteStore(ArtifactsMixin):
         """A number that changes whenever another connection commits to the store."""
         return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
 
-    def blob_dir(self, run_id: str) -> Path:
-        """The folder for a run's files (a temporary folder for a memory store)."""
-        if self.memory:
-            if self._memory_blobs is None:
-                import tempfile
+    def set_lock_timeout(self, seconds: float) -> None:
+        """How long this thread's calls wait for another connection's write lock."""
+        self.conn.execute(f"PRAGMA busy_timeout={max(0, int(seconds * 1000))}")
 
-                self._memory_blobs = Path(tempfile.mkdtemp(prefix="torchloupe-blobs-"))
-            return self._memory_blobs / run_id
+    def interrupt(self) -> None:
+        """Abort the statements running on this store's connections (the transaction in
+        progress rolls back and its call raises)."""
+        for conn in list(self._conns.values()):
+            try:
+                conn.interrupt()
+            except sqlite3.ProgrammingError:  # closed meanwhile: nothing to interrupt
+                pass
+
+    def blob_dir(self, run_id: str) -> Path:
+        """The folder for a run's files."""
         return self.dir / "blobs" / run_id
 
     # -- runs ------------------------------------------------------------------------------
@@ -180,7 +186,7 @@ class SqliteStore(ArtifactsMixin):
                 " config, summary) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (record.id, record.project, record.name, record.status.value, record.started,
                  record.ended, record.heartbeat, record.host, record.pid,
-                 _dumps(record.config), _dumps(record.summary)))
+                 json_text(record.config), json_text(record.summary)))
 
     def reopen_run(self, run_id: str, host: str, pid: int) -> RunRecord:
         """Mark an existing run as running again (resume) and return it."""
@@ -199,13 +205,12 @@ class SqliteStore(ArtifactsMixin):
             self._update_run(c, run_id, fields)
 
     @staticmethod
-    def _update_run(c: sqlite3.Connection, run_id: str, fields: dict[str, Any]) -> None:
+    def _update_run(c: sqlite3.Connection, run_id: str, fields: Mapping[str, Any]) -> None:
+        check_run_fields(fields)
         cols, args = [], []
         for name, value in fields.items():
-            if name not in {"status", "ended", "heartbeat", "config", "summary"}:
-                raise ValueError(f"unknown run column {name!r}")
             if name in {"config", "summary"}:
-                value = _dumps(value)
+                value = json_text(value)
             elif isinstance(value, RunStatus):
                 value = value.value
             cols.append(f"{name}=?")
@@ -223,7 +228,7 @@ class SqliteStore(ArtifactsMixin):
             sql += " WHERE project=?"
             args = (project,)
         rows = self.conn.execute(sql + " ORDER BY started DESC, id", args).fetchall()
-        return [_record(row) for row in rows]
+        return [run_from_row(row) for row in rows]
 
     def run(self, id_or_name: str) -> RunRecord:
         """One run by id, or by name when no id matches (the newest run of that name)."""
@@ -234,22 +239,23 @@ class SqliteStore(ArtifactsMixin):
                                     (id_or_name,)).fetchone()
         if row is None:
             raise NotFoundError(f"no run with id or name {id_or_name!r} in {self.dir}")
-        return _record(row)
+        return run_from_row(row)
 
     # -- series: writing -------------------------------------------------------------------
-    def append(self, run_id: str, points: dict[str, Points],
-               run_fields: dict[str, Any] | None = None) -> None:
+    def append(self, run_id: str, points: Mapping[str, Points],
+               run_fields: Mapping[str, Any] | None = None) -> None:
         """Append points to series of one run, in one transaction, with run column updates.
 
         Args:
             run_id: the run.
-            points: key -> (steps, walls, values) of the new points, in logging order.
+            points: key -> (steps, values, walls) of the new points, in logging order.
             run_fields: columns of the run to update in the same transaction (e.g. heartbeat).
         """
         tails = {sid: list(tail) for sid, tail in self._tails.items()}
         try:
             with _transaction(self.conn) as c:
-                for key, (steps, walls, values) in points.items():
+                for key, p in points.items():
+                    steps, values, walls = as_points(p)
                     if len(values):
                         self._append_series(c, run_id, key, steps, walls, values)
                 if run_fields:
@@ -290,19 +296,8 @@ class SqliteStore(ArtifactsMixin):
              int(steps.min()), int(steps.min()), int(steps.max()), int(steps.max()),
              float(walls.min()), float(walls.min()), float(walls.max()), float(walls.max()),
              int(mono_s), int(mono_w), sid))
-        tail = self._tails.setdefault(sid, [])
-        if n >= SEAL and tail:
-            # A sealed chunk is about to follow the tail: merge the tail now and never again, so
-            # that no later merge spans the sealed chunk (chunks must stay contiguous in order).
-            self._merge_tail(c, sid, tail, everything=True)
-            tail.clear()
-        start = points
-        for lo in range(0, n, SEAL):
-            hi = min(lo + SEAL, n)
-            cid = self._insert_chunk(c, sid, start + lo, 0, steps[lo:hi], walls[lo:hi], values[lo:hi])
-            if hi - lo < SEAL:
-                tail.append((cid, hi - lo, 0))
-        self._merge_tail(c, sid, tail)
+        append_chunks(_Chunks(self, c, sid), self._tails.setdefault(sid, []), points, steps,
+                      walls, values)
 
     @staticmethod
     def _insert_chunk(c: sqlite3.Connection, sid: int, start: int, level: int, steps: np.ndarray,
@@ -310,11 +305,9 @@ class SqliteStore(ArtifactsMixin):
         steps = np.ascontiguousarray(steps, dtype="<i8")
         walls = np.ascontiguousarray(walls, dtype="<f8")
         values = np.ascontiguousarray(values, dtype="<f8")
-        summary = summary2 = None
-        if len(values) >= SUMMARY_MIN:
-            blocks = summarize(steps, walls, values)
-            summary = blocks.tobytes()
-            summary2 = combine(blocks, COARSE).tobytes()
+        levels = summaries(steps, walls, values)
+        summary, summary2 = (None, None) if levels is None else (levels[0].tobytes(),
+                                                                 levels[1].tobytes())
         cur = c.execute(
             "INSERT INTO chunks(series_id, start, n, level, step_lo, step_hi, wall_lo, wall_hi,"
             " steps, walls, vals, summary, summary2) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -323,41 +316,13 @@ class SqliteStore(ArtifactsMixin):
              values.tobytes(), summary, summary2))
         return int(cur.lastrowid or 0)
 
-    def _merge_tail(self, c: sqlite3.Connection, sid: int, tail: list[tuple[int, int, int]],
-                    everything: bool = False) -> None:
-        """Merge small chunks like a binary counter in base FANOUT, so a series has few chunks.
-
-        Each point is rewritten O(log_FANOUT(SEAL / flush size)) times in all.
-        """
-        while len(tail) >= 2:
-            level = tail[-1][2]
-            group = tail[-FANOUT:]
-            if not everything and (len(group) < FANOUT or any(t[2] != level for t in group)):
-                return
-            if everything:
-                group = list(tail)
-            ids = [t[0] for t in group]
-            marks = ",".join("?" * len(ids))
-            rows = c.execute(f"SELECT start, steps, walls, vals FROM chunks WHERE id IN ({marks})"
-                             " ORDER BY start", ids).fetchall()
-            steps = np.concatenate([np.frombuffer(r[1], "<i8") for r in rows])
-            walls = np.concatenate([np.frombuffer(r[2], "<f8") for r in rows])
-            values = np.concatenate([np.frombuffer(r[3], "<f8") for r in rows])
-            c.execute(f"DELETE FROM chunks WHERE id IN ({marks})", ids)
-            cid = self._insert_chunk(c, sid, rows[0][0], level + 1, steps, walls, values)
-            del tail[-len(group):]
-            if len(values) < SEAL and not everything:
-                tail.append((cid, len(values), level + 1))
-            if everything:
-                return
-
     def compact(self, run_id: str) -> None:
         """Merge the unsealed chunks this process wrote for a run into one chunk per series."""
         with _transaction(self.conn) as c:
             for (rid, _key), sid in self._series_ids.items():
                 tail = self._tails.get(sid)
                 if rid == run_id and tail and len(tail) > 1:
-                    self._merge_tail(c, sid, tail, everything=True)
+                    merge_tail(_Chunks(self, c, sid), tail, everything=True)
                     tail.clear()
 
     # -- recovery ------------------------------------------------------------------------------
@@ -368,8 +333,6 @@ class SqliteStore(ArtifactsMixin):
         Returns:
             False when this spill had been loaded already.
         """
-        from .artifacts import EventRecord
-
         marker = f"recovered:{spill_id}"
         run = spill.run
         run_id = str(run["id"])
@@ -384,8 +347,9 @@ class SqliteStore(ArtifactsMixin):
                         (run_id, str(run.get("project", "default")), str(run.get("name", run_id)),
                          "crashed", float(run.get("started") or time.time()), None,
                          run.get("heartbeat"), str(run.get("host", "")), int(run.get("pid") or 0),
-                         _dumps(run.get("config") or {}), _dumps(run.get("summary") or {})))
-                for key, (steps, walls, values) in spill.points.items():
+                         json_text(run.get("config") or {}), json_text(run.get("summary") or {})))
+                for key, p in spill.points.items():
+                    steps, values, walls = as_points(p)
                     if len(values):
                         self._append_series(c, run_id, key, steps, walls, values)
                 if spill.events:
@@ -396,8 +360,7 @@ class SqliteStore(ArtifactsMixin):
                 for meta, blob in spill.artifacts:
                     self.put_artifact(run_id, str(meta["kind"]), str(meta["tag"]), meta.get("step"),
                                       None, meta.get("meta") or {}, blob, str(meta.get("ext", "npz")))
-                fields = {k: v for k, v in spill.fields.items()
-                          if k in {"status", "ended", "heartbeat", "config", "summary"}}
+                fields = {k: v for k, v in spill.fields.items() if k in RUN_FIELDS}
                 if fields:
                     self._update_run(c, run_id, fields)
                 c.execute("INSERT INTO meta(key, value) VALUES (?, ?)", (marker, str(time.time())))
@@ -421,7 +384,7 @@ class SqliteStore(ArtifactsMixin):
 
     def keys_by_run(self, run_ids: Iterable[str] | None = None) -> dict[str, list[str]]:
         """key -> ids of the runs (among ``run_ids``, default all) that have that series."""
-        rows = self.conn.execute("SELECT key, run_id FROM series WHERE points > 0 ORDER BY key")
+        rows = self.conn.execute("SELECT key, run_id FROM series WHERE points > 0 ORDER BY key, id")
         wanted = None if run_ids is None else set(run_ids)
         out: dict[str, list[str]] = {}
         for key, rid in rows:
@@ -454,7 +417,8 @@ class SqliteStore(ArtifactsMixin):
         with self._reading(run_id, key):
             rows = self.conn.execute("SELECT steps, walls, vals FROM chunks WHERE series_id=?"
                                      " ORDER BY start", (sid,)).fetchall()
-            return _concat(rows)
+            steps, walls, values = _concat(rows)
+            return Points(steps, values, walls)
 
     @contextlib.contextmanager
     def _reading(self, run_id: str, key: str) -> Iterator[None]:
@@ -482,12 +446,8 @@ class SqliteStore(ArtifactsMixin):
         mono = self.conn.execute(f"SELECT mono_{axis} FROM series WHERE id=?", (sid,)).fetchone()[0]
         col = "step" if axis == "step" else "wall"
         if not mono:
-            steps, walls, values = self.read(run_id, key)
-            x = steps if axis == "step" else walls
-            order = np.argsort(x, kind="stable")
-            x = x[order]
-            keep = _in_range(x, lo, hi)
-            return summarize(steps[order][keep], walls[order][keep], values[order][keep], block=1)
+            steps, values, walls = self.read(run_id, key)
+            return point_blocks(steps, walls, values, axis, lo, hi, sort=True)
         # length(summary), not "summary IS NOT NULL", which would read every blob to test it.
         sql = (f"SELECT id, n, {col}_lo, {col}_hi, length(summary), length(summary2) FROM chunks"
                " WHERE series_id=?")
@@ -498,30 +458,17 @@ class SqliteStore(ArtifactsMixin):
         if hi is not None:
             sql += f" AND {col}_lo <= ?"
             args.append(hi)
-        metas = self.conn.execute(sql + " ORDER BY start", args).fetchall()
-        total = sum(m[1] for m in metas)
-        per_pixel = total / max(width, 1)
-        coarse, coarser = per_pixel >= BLOCK, per_pixel >= BLOCK * COARSE
-        plan: list[tuple[str, list[int]]] = []  # runs of consecutive chunks read the same way
-        for cid, _n, clo, chi, summary_len, summary2_len in metas:
-            inside = (lo is None or clo >= lo) and (hi is None or chi <= hi)
-            how = "points"
-            if coarse and inside and summary_len:
-                how = "summary2" if coarser and summary2_len else "summary"
-            if plan and plan[-1][0] == how:
-                plan[-1][1].append(cid)
-            else:
-                plan.append((how, [cid]))
+        metas = [ChunkMeta(r[0], r[1], r[2], r[3], bool(r[4]), bool(r[5]))
+                 for r in self.conn.execute(sql + " ORDER BY start", args).fetchall()]
         parts: list[np.ndarray] = []
-        for how, ids in plan:
+        for how, ids in plan_reads(metas, width, lo, hi):
             if how != "points":
                 blobs = self._blobs(how, ids)
                 data = b"".join(_checked(r[0], BLOCK_DTYPE.itemsize) for r in blobs)
                 parts.append(np.frombuffer(data, BLOCK_DTYPE))
                 continue
             steps, walls, values = _concat(self._blobs("steps, walls, vals", ids))
-            keep = _in_range(steps if axis == "step" else walls, lo, hi)
-            parts.append(summarize(steps[keep], walls[keep], values[keep], block=1))
+            parts.append(point_blocks(steps, walls, values, axis, lo, hi))
         if not parts:
             return np.zeros(0, BLOCK_DTYPE)
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
@@ -570,6 +517,28 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
     return "locked" in text or "busy" in text
 
 
+class _Chunks:
+    """The chunk rows of one series, inside a transaction (a :class:`~.chunks.ChunkSink`)."""
+
+    def __init__(self, store: SqliteStore, c: sqlite3.Connection, sid: int) -> None:
+        self.store = store
+        self.c = c
+        self.sid = sid
+
+    def insert(self, start: int, level: int, steps: np.ndarray, walls: np.ndarray,
+               values: np.ndarray) -> int:
+        return self.store._insert_chunk(self.c, self.sid, start, level, steps, walls, values)
+
+    def take(self, ids: list[int]) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+        marks = ",".join("?" * len(ids))
+        rows = self.c.execute(f"SELECT start, steps, walls, vals FROM chunks WHERE id IN ({marks})"
+                              " ORDER BY start", ids).fetchall()
+        self.c.execute(f"DELETE FROM chunks WHERE id IN ({marks})", ids)
+        return (rows[0][0], np.concatenate([np.frombuffer(r[1], "<i8") for r in rows]),
+                np.concatenate([np.frombuffer(r[2], "<f8") for r in rows]),
+                np.concatenate([np.frombuffer(r[3], "<f8") for r in rows]))
+
+
 class _transaction:
     """``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on error) on an autocommit connection."""
 
@@ -589,15 +558,6 @@ class _transaction:
             self.conn.execute("ROLLBACK")
 
 
-def _in_range(x: np.ndarray, lo: float | None, hi: float | None) -> np.ndarray:
-    keep = np.ones(len(x), dtype=bool)
-    if lo is not None:
-        keep &= x >= lo
-    if hi is not None:
-        keep &= x <= hi
-    return keep
-
-
 class _DamagedChunk(Exception):
     """A chunk row whose blobs cannot be the arrays it should hold."""
 
@@ -609,7 +569,8 @@ def _checked(blob: Any, itemsize: int) -> bytes:
     return blob
 
 
-def _concat(rows: list[tuple[bytes, bytes, bytes]]) -> Points:
+def _concat(rows: list[tuple[bytes, bytes, bytes]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(steps, walls, values) of chunk rows, in the rows' order."""
     if not rows:
         return np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
     for r in rows:
@@ -623,44 +584,3 @@ def _concat(rows: list[tuple[bytes, bytes, bytes]]) -> Points:
 
 def _finite_or_none(value: float) -> float | None:
     return float(value) if np.isfinite(value) else None
-
-
-def _dumps(value: dict[str, Any]) -> str:
-    return json.dumps(value, default=repr, allow_nan=True, sort_keys=False)
-
-
-def _loads(text: str) -> dict[str, Any]:
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return {"_unreadable": text[:200]}
-    return value if isinstance(value, dict) else {"value": value}
-
-
-_HOST = socket.gethostname()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _record(row: tuple[Any, ...]) -> RunRecord:
-    rid, project, name, status, started, ended, heartbeat, host, pid, config, summary = row
-    st = RunStatus(status) if status in RunStatus._value2member_map_ else RunStatus.CRASHED
-    if st is RunStatus.RUNNING:
-        quiet = time.time() - (heartbeat or started)
-        gone = host == _HOST and pid and pid != os.getpid() and not _alive(pid)
-        # abs(): a heartbeat "in the future" was written before the clock went back; a run whose
-        # process is gone has crashed all the same.
-        if quiet > DEAD_AFTER or (quiet > STALE_AFTER and (gone or host != _HOST)) or (
-                gone and abs(quiet) > 2.0):
-            st = RunStatus.CRASHED
-    return RunRecord(id=rid, project=project, name=name, status=st, started=started, ended=ended,
-                     heartbeat=heartbeat, config=_loads(config), summary=_loads(summary),
-                     host=host, pid=pid)

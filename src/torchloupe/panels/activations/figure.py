@@ -6,11 +6,11 @@ from typing import Any
 
 import numpy as np
 
-from ...store.sqlite import SqliteStore
+from ...store import Backend
 from .query import activations
 
 
-def figure(store: SqliteStore, run: str, stat: str = "mean", model: str | None = None) -> Any:
+def figure(store: Backend, run: str, stat: str = "mean", model: str | None = None) -> Any:
     """Heatmap of ``stat`` (mean, std, min, max, zeros, dead, nonfinite) per layer and step.
 
     Example:

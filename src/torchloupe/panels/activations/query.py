@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from ...analyze.diagnostics import ACT_COLUMNS
-from ...store.sqlite import SqliteStore
+from ...store import Backend
 from ..watch_data import clean, records, rows
 
 
-def activations(store: SqliteStore, run: str, model: str | None = None) -> dict[str, Any]:
+def activations(store: Backend, run: str, model: str | None = None) -> dict[str, Any]:
     """``stats[column][layer][step]`` for every leaf layer the watch saw.
 
     Example:

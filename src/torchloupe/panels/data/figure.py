@@ -7,13 +7,13 @@ from typing import Any
 
 import numpy as np
 
-from ...store.sqlite import SqliteStore
+from ...store import Backend
 from .query import overview
 
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
 
 
-def figure(store: SqliteStore, run: str, split: str | None = None, samples: int = 8) -> Any:
+def figure(store: Backend, run: str, split: str | None = None, samples: int = 8) -> Any:
     """Draw the logged datasets of ``run``.
 
     Top: share of each class per split. Middle: ``samples`` thumbnails and the mean image of each

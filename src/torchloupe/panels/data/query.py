@@ -11,12 +11,11 @@ from typing import Any
 import numpy as np
 
 from ...errors import NotFoundError
-from ...store.artifacts import ArtifactRecord
-from ...store.sqlite import SqliteStore
+from ...store import ArtifactRecord, Backend
 from .record import KIND
 
 
-def runs_with_data(store: SqliteStore, runs: list[str] | None = None) -> dict[str, list[str]]:
+def runs_with_data(store: Backend, runs: list[str] | None = None) -> dict[str, list[str]]:
     """run id -> its logged splits (``("dataset", split)`` artifacts)."""
     out: dict[str, list[str]] = {}
     for split, ids in store.artifact_tags(KIND, runs).items():
@@ -25,7 +24,7 @@ def runs_with_data(store: SqliteStore, runs: list[str] | None = None) -> dict[st
     return out
 
 
-def latest(store: SqliteStore, run_id: str) -> dict[str, ArtifactRecord]:
+def latest(store: Backend, run_id: str) -> dict[str, ArtifactRecord]:
     """split -> the latest ``dataset`` artifact of the run."""
     out: dict[str, ArtifactRecord] = {}
     for rec in store.artifacts(run_id, KIND):
@@ -33,7 +32,7 @@ def latest(store: SqliteStore, run_id: str) -> dict[str, ArtifactRecord]:
     return out
 
 
-def overview(store: SqliteStore, run_id: str, images: bool = True) -> dict[str, Any]:
+def overview(store: Backend, run_id: str, images: bool = True) -> dict[str, Any]:
     """Everything the data panel shows for one run.
 
     ``balance`` lists, per class, each split's count and share and the share's difference from
@@ -56,7 +55,7 @@ def _split_order(rec: ArtifactRecord) -> tuple[int, str]:
     return order.get(rec.tag, 3), rec.tag
 
 
-def _split(store: SqliteStore, rec: ArtifactRecord, images: bool) -> dict[str, Any]:
+def _split(store: Backend, rec: ArtifactRecord, images: bool) -> dict[str, Any]:
     a = store.load_arrays(rec)
     m = rec.meta
     names = list(m.get("class_names", []))

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ...store.sqlite import SqliteStore
+from ...store import Backend
 from .query import diagnostics
 
 COLORS = {"error": "#d62728", "warning": "#ff7f0e", "info": "#1f77b4"}
 
 
-def figure(store: SqliteStore, runs: Sequence[str] | None = None) -> Any:
+def figure(store: Backend, runs: Sequence[str] | None = None) -> Any:
     """A timeline of the runs' events by kind and severity.
 
     Example:

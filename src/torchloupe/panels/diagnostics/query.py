@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ...store.sqlite import SqliteStore
+from ...store import Backend
 
 RANK = {"error": 0, "warning": 1, "info": 2}
 
 
-def diagnostics(store: SqliteStore, runs: Sequence[str] | None = None) -> dict[str, Any]:
+def diagnostics(store: Backend, runs: Sequence[str] | None = None) -> dict[str, Any]:
     """Events per run with counts by severity.
 
     Example:

@@ -6,11 +6,11 @@ from typing import Any
 
 import numpy as np
 
-from ...store.sqlite import SqliteStore
+from ...store import Backend
 from .query import gradient_flow
 
 
-def figure(store: SqliteStore, run: str, model: str | None = None, step: int | None = None) -> Any:
+def figure(store: Backend, run: str, model: str | None = None, step: int | None = None) -> Any:
     """Bars of max |g| (light) and mean |g| (dark) per layer, vanishing/exploding zones shaded.
 
     Example:

@@ -11,14 +11,14 @@ from typing import Any
 import numpy as np
 
 from ...errors import LoupeValueError
-from ...store.sqlite import SqliteStore
+from ...store import Backend
 from ..watch_data import clean, records
 
 VANISHING = 1e-7
 EXPLODING = 1e2
 
 
-def gradient_flow(store: SqliteStore, run: str, model: str | None = None,
+def gradient_flow(store: Backend, run: str, model: str | None = None,
                   step: int | None = None) -> dict[str, Any]:
     """Per-layer gradient magnitudes at ``step`` (default: the last watched step).
 

@@ -6,11 +6,11 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ...store.sqlite import SqliteStore
+from ...store import Backend
 from .query import histograms
 
 
-def figure(store: SqliteStore, run: str, layer: str | None = None, model: str | None = None,
+def figure(store: Backend, run: str, layer: str | None = None, model: str | None = None,
            which: Literal["weights", "gradients"] = "weights", max_ridges: int = 24) -> Any:
     """Draw one layer's weight or gradient distribution over the watched steps.
 

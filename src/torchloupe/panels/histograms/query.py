@@ -13,14 +13,14 @@ from typing import Any, Literal
 import numpy as np
 
 from ...errors import LoupeValueError
-from ...store.sqlite import SqliteStore
+from ...store import Backend
 from ..watch_data import clean, records
 
 PERCENTILES = (0.0, 6.68, 15.87, 30.85, 50.0, 69.15, 84.13, 93.32, 100.0)
 GRID = 64
 
 
-def histograms(store: SqliteStore, run: str, model: str | None = None,
+def histograms(store: Backend, run: str, model: str | None = None,
                which: Literal["weights", "gradients"] = "weights", layer: str | None = None,
                bins: int = GRID) -> dict[str, Any]:
     """One layer's histograms over the watched steps.

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...store.sqlite import SqliteStore
+from ...store import Backend
 from .collapse import collapse, layers
 from .query import graph
 
 COLORS = {"input": "#9ecae1", "output": "#9ecae1", "module": "#fdd0a2", "group": "#c7e9c0"}
 
 
-def figure(store: SqliteStore, run: str, model: str | None = None, depth: int = 1) -> Any:
+def figure(store: Backend, run: str, model: str | None = None, depth: int = 1) -> Any:
     """Draw the graph with containers deeper than ``depth`` folded into one box each.
 
     Example:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from ...errors import NotFoundError
+from ...store import Backend
 from ...store.latest import latest_per_tag
-from ...store.sqlite import SqliteStore
 
 
-def graph(store: SqliteStore, run: str, model: str | None = None) -> dict[str, Any]:
+def graph(store: Backend, run: str, model: str | None = None) -> dict[str, Any]:
     """``{"run", "model", "models", "graph"}`` for ``model`` (default: the first logged).
 
     Example:

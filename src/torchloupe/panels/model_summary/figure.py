@@ -6,11 +6,11 @@ from typing import Any
 
 import numpy as np
 
-from ...store.sqlite import SqliteStore
+from ...store import Backend
 from .query import summaries
 
 
-def figure(store: SqliteStore, run: str, model: str | None = None, depth: int = 1) -> Any:
+def figure(store: Backend, run: str, model: str | None = None, depth: int = 1) -> Any:
     """Horizontal bars of the parameters and FLOPs of the modules at ``depth``.
 
     Example:

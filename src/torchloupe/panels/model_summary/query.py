@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...store import Backend
 from ...store.latest import latest_per_tag
-from ...store.sqlite import SqliteStore
 
 
-def summaries(store: SqliteStore, run: str) -> dict[str, Any]:
+def summaries(store: Backend, run: str) -> dict[str, Any]:
     """``{"run", "models": [{"name", "step", "summary"}]}``.
 
     Example:

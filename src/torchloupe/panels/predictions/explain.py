@@ -69,7 +69,7 @@ def load_model(store: Any, rec: Any, trusted_modules: Iterable[str] = ()) -> Any
                     f"cannot load the checkpoint's weights into {cls.__qualname__}: the file holds "
                     f"objects that weights-only loading refuses ({str(exc).splitlines()[0][:200]})"
                 ) from None
-            raise StoreError(f"damaged checkpoint file {store.artifact_path(rec)} of run "
+            raise StoreError(f"damaged checkpoint file {rec.path} of run "
                              f"{rec.run_id}: {type(exc).__name__}: {exc}") from exc
         try:
             model.load_state_dict(state)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from ...analyze import embeddings as emb
-from ...store.sqlite import SqliteStore
+from ...store import Backend
 from . import query
 
 
-def figure(store: SqliteStore, run: str, tag: str, step: int | None = None, method: str = "pca",
+def figure(store: Backend, run: str, tag: str, step: int | None = None, method: str = "pca",
            color: str | None = "label", ax: Any = None, **params: Any) -> Any:
     """Scatter of ``tag`` at ``step`` (default: latest) projected with ``method``.
 

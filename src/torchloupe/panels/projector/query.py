@@ -17,8 +17,7 @@ import numpy as np
 
 from ...analyze import embeddings as emb
 from ...errors import LoupeValueError, NotFoundError
-from ...store.artifacts import ArtifactRecord
-from ...store.sqlite import SqliteStore
+from ...store import ArtifactRecord, Backend
 from .record import KIND
 
 PREDICTIONS = "predictions"
@@ -28,12 +27,12 @@ _PCA: OrderedDict[tuple[str, int, int], np.ndarray] = OrderedDict()
 _LOCK = threading.Lock()
 
 
-def tags(store: SqliteStore, runs: list[str] | None = None) -> list[dict[str, Any]]:
+def tags(store: Backend, runs: list[str] | None = None) -> list[dict[str, Any]]:
     """Embedding tags with the runs that have them."""
     return [{"tag": t, "runs": r} for t, r in store.artifact_tags(KIND, runs).items()]
 
 
-def record(store: SqliteStore, run: str, tag: str, step: int | None = None) -> ArtifactRecord:
+def record(store: Backend, run: str, tag: str, step: int | None = None) -> ArtifactRecord:
     """The embedding at ``step`` (default: the latest)."""
     recs = store.artifacts(store.run(run).id, KIND, tag)
     if not recs:
@@ -47,7 +46,7 @@ def record(store: SqliteStore, run: str, tag: str, step: int | None = None) -> A
                         f"steps: {sorted({r.step for r in recs if r.step is not None})}")
 
 
-def arrays(store: SqliteStore, rec: ArtifactRecord) -> dict[str, np.ndarray]:
+def arrays(store: Backend, rec: ArtifactRecord) -> dict[str, np.ndarray]:
     """The stored arrays, cached (a few recent embeddings stay in memory)."""
     key = (str(store.dir), rec.id)
     with _LOCK:
@@ -62,7 +61,7 @@ def arrays(store: SqliteStore, rec: ArtifactRecord) -> dict[str, np.ndarray]:
     return a
 
 
-def info(store: SqliteStore, run: str, tag: str, step: int | None = None) -> dict[str, Any]:
+def info(store: Backend, run: str, tag: str, step: int | None = None) -> dict[str, Any]:
     """What the page needs before drawing: sizes, steps, columns, thumbnails, predictions."""
     rec = record(store, run, tag, step)
     a = arrays(store, rec)
@@ -88,7 +87,7 @@ def projection_key(rec: ArtifactRecord, method: str, dims: int, params: dict[str
     return f"{rec.run_id}/{rec.tag}/{rec.step}/{rec.id}/{method}/{dims}/{p}"
 
 
-def pca(store: SqliteStore, rec: ArtifactRecord, dims: int) -> np.ndarray:
+def pca(store: Backend, rec: ArtifactRecord, dims: int) -> np.ndarray:
     """PCA coordinates, computed at once and kept for the next request."""
     key = (str(store.dir), rec.id, dims)
     with _LOCK:
@@ -102,11 +101,11 @@ def pca(store: SqliteStore, rec: ArtifactRecord, dims: int) -> np.ndarray:
     return coords
 
 
-def features(store: SqliteStore, rec: ArtifactRecord) -> np.ndarray:
+def features(store: Backend, rec: ArtifactRecord) -> np.ndarray:
     return np.asarray(arrays(store, rec)["features"], np.float32)
 
 
-def column(store: SqliteStore, rec: ArtifactRecord, name: str) -> tuple[dict[str, Any], np.ndarray]:
+def column(store: Backend, rec: ArtifactRecord, name: str) -> tuple[dict[str, Any], np.ndarray]:
     """A column to colour by: (descriptor, values). Categories come as int32 codes (-1 = none)
     with ``categories`` naming them; numbers as float32 with their ``range``."""
     a = arrays(store, rec)
@@ -140,7 +139,7 @@ def column(store: SqliteStore, rec: ArtifactRecord, name: str) -> tuple[dict[str
     return {"name": name, "kind": "number", "range": rng}, v
 
 
-def point(store: SqliteStore, rec: ArtifactRecord, index: int) -> dict[str, Any]:
+def point(store: Backend, rec: ArtifactRecord, index: int) -> dict[str, Any]:
     """One example: id, label, prediction and metadata."""
     a = arrays(store, rec)
     n = len(a["ids"])
@@ -166,14 +165,14 @@ def point(store: SqliteStore, rec: ArtifactRecord, index: int) -> dict[str, Any]
     return out
 
 
-def neighbors(store: SqliteStore, rec: ArtifactRecord, index: int, k: int = 10,
+def neighbors(store: Backend, rec: ArtifactRecord, index: int, k: int = 10,
               metric: str = "euclidean") -> list[dict[str, Any]]:
     """The ``k`` nearest examples to ``index`` in the original feature space."""
     idx, dist = emb.neighbors(features(store, rec), index, k, metric)
     return [{"index": int(i), "distance": float(d)} for i, d in zip(idx, dist, strict=True)]
 
 
-def search(store: SqliteStore, rec: ArtifactRecord, text: str, column_name: str | None = None,
+def search(store: Backend, rec: ArtifactRecord, text: str, column_name: str | None = None,
            limit: int = 100_000) -> list[int]:
     """Indices whose metadata (or label name, or id) contains ``text`` (case-insensitive);
     ``column_name`` restricts the search to one column. ``id:42`` and ``label:cat`` match exactly."""
@@ -204,13 +203,13 @@ def search(store: SqliteStore, rec: ArtifactRecord, text: str, column_name: str 
     return np.nonzero(hit)[0][:limit].tolist()
 
 
-def images(store: SqliteStore, rec: ArtifactRecord) -> np.ndarray | None:
+def images(store: Backend, rec: ArtifactRecord) -> np.ndarray | None:
     """Thumbnails of the embedding's examples: its own, or those logged at another step of the
     same tag for the same ids."""
     return _images(store, rec)
 
 
-def _images(store: SqliteStore, rec: ArtifactRecord) -> np.ndarray | None:
+def _images(store: Backend, rec: ArtifactRecord) -> np.ndarray | None:
     a = arrays(store, rec)
     if "images" in a:
         return a["images"]
@@ -223,7 +222,7 @@ def _images(store: SqliteStore, rec: ArtifactRecord) -> np.ndarray | None:
     return None
 
 
-def thumbnail_png(store: SqliteStore, rec: ArtifactRecord, index: int) -> bytes:
+def thumbnail_png(store: Backend, rec: ArtifactRecord, index: int) -> bytes:
     """One thumbnail as PNG bytes."""
     import io
 
@@ -242,7 +241,7 @@ def thumbnail_png(store: SqliteStore, rec: ArtifactRecord, index: int) -> bytes:
     return buf.getvalue()
 
 
-def predictions(store: SqliteStore, rec: ArtifactRecord) -> dict[str, Any] | None:
+def predictions(store: Backend, rec: ArtifactRecord) -> dict[str, Any] | None:
     """``predicted`` and ``targets`` [N] aligned with the embedding's ids (-1 where an example
     has no prediction), from the matching predictions artifact; None when there is none."""
     recs = store.artifacts(rec.run_id, PREDICTIONS)

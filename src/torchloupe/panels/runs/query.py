@@ -5,14 +5,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ...store.sqlite import SqliteStore
+from ...store import Backend
 
 
-def runs(store: SqliteStore) -> list[dict[str, Any]]:
+def runs(store: Backend) -> list[dict[str, Any]]:
     """Every run, newest first, with the number of its series and points.
 
     Example:
-        >>> runs(SqliteStore(tempfile.mkdtemp()))   # doctest: +SKIP
+        >>> runs(open_backend(tempfile.mkdtemp()))   # doctest: +SKIP
         []
     """
     totals = store.series_totals()

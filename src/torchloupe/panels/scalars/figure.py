@@ -8,14 +8,14 @@ from typing import Any, Literal
 import numpy as np
 
 from ...analyze.smoothing import ema_buckets
-from ...store.sqlite import SqliteStore
+from ...store import Backend
 from .query import series
 
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
            "#7f7f7f", "#bcbd22", "#17becf"]
 
 
-def figure(store: SqliteStore, tag: str, runs: Sequence[str] | None = None,
+def figure(store: Backend, tag: str, runs: Sequence[str] | None = None,
            x: Literal["step", "wall"] = "step", smoothing: float = 0.6, width: int = 1600,
            log_y: bool = False, ax: Any = None) -> Any:
     """Draw ``tag`` of each run: the M4-downsampled raw series faint, its smoothed mean bold.

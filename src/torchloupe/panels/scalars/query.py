@@ -12,12 +12,12 @@ import numpy as np
 
 from ...analyze.blocks import downsample
 from ...errors import LoupeValueError, NotFoundError
-from ...store.sqlite import SqliteStore
+from ...store import Backend
 
 MAX_WIDTH = 8192
 
 
-def tags(store: SqliteStore, runs: Sequence[str] | None = None) -> list[dict[str, Any]]:
+def tags(store: Backend, runs: Sequence[str] | None = None) -> list[dict[str, Any]]:
     """Scalar keys with the runs that have them, sorted by key.
 
     Example:
@@ -27,7 +27,7 @@ def tags(store: SqliteStore, runs: Sequence[str] | None = None) -> list[dict[str
     return [{"tag": k, "runs": v} for k, v in store.keys_by_run(runs).items()]
 
 
-def series(store: SqliteStore, tag: str, runs: Sequence[str] | None = None,
+def series(store: Backend, tag: str, runs: Sequence[str] | None = None,
            x: Literal["step", "wall"] = "step", lo: float | None = None, hi: float | None = None,
            width: int = 800) -> dict[str, Any]:
     """One tag of several runs, downsampled to ``width`` buckets over ``[lo, hi]`` (M4).
