@@ -81,6 +81,8 @@ def test_routes(seeded):
     assert client.get(f"/api/v1/model/graph?run={run}").json()["model"] == "ResNet"
     assert client.get(f"/api/v1/histograms?run={run}&which=weights").status_code == 200
     assert client.get(f"/api/v1/gradient-flow?run={run}&step=3").json()["step"] == 3
+    unwatched = client.get(f"/api/v1/gradient-flow?run={run}&step=1")
+    assert unwatched.status_code == 404 and "no watched step 1" in unwatched.json()["error"]["message"]
     assert client.get(f"/api/v1/activations?run={run}").status_code == 200
     assert client.get(f"/api/v1/diagnostics?runs={ids['dead']}").json()["runs"][0]["events"]
     bad = client.get(f"/api/v1/histograms?run={run}&which=bias")
