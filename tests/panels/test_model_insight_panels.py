@@ -54,7 +54,7 @@ def test_watch_queries(seeded):
     a = activations(store, ids["dead"])
     dead = a["stats"]["dead"][a["layers"].index("4")]
     assert a["types"][a["layers"].index("4")] == "ReLU" and min(dead) == 1.0
-    with pytest.raises(tl.LoupeValueError):
+    with pytest.raises(tl.NotFoundError, match="no layer 'nope'"):
         histograms(store, ids["healthy"], layer="nope")
 
 
