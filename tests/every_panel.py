@@ -2,7 +2,8 @@
 
 Two runs: ``beta`` (scalars, a dataset, embeddings over two steps), then ``alpha`` (scalars with a
 NaN, predictions with inputs over two steps, a checkpoint, a logged and watched model), the newest,
-so that panels showing one run show it.
+so that panels showing one run show it. :func:`request_values` gives request parameters that name
+what the store holds, for tests that generate requests.
 """
 
 from __future__ import annotations

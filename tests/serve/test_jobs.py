@@ -69,3 +69,14 @@ def test_app_lifespan_stops_the_runner(tmp_path):
     assert not _job_threads()
     st = app.state.jobs.status("k")
     assert st.state == "error" and "shutting down" in st.error
+
+
+def test_stopping_the_server_closes_its_job_runner(tmp_path, monkeypatch):
+    from torchloupe.serve.server import start
+
+    closed = []
+    monkeypatch.setattr(JobRunner, "close", lambda self: closed.append(self))
+    handle = start(tmp_path / "loupe", port=0)
+    assert closed == []
+    handle.stop()
+    assert len(closed) == 1

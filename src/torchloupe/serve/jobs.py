@@ -6,7 +6,7 @@ reports it; ``result(key)`` returns the array once done. ``progress(fraction, me
 called by ``fn`` from its thread. A key names everything the result depends on (run, tag, step,
 method, parameters); results live in ``cache_dir/<sha1 of key>.npy`` and survive restarts.
 ``close()`` stops the runner: queued jobs are dropped, a running job stops at its next
-``progress`` call (which raises :class:`JobCancelled`), and the threads end before it returns.
+``progress`` call (which raises :class:`JobCancelled`), and it waits (boundedly) for the threads.
 :class:`InlineJobRunner` is the in-memory twin for tests: it runs each job at once, in ``submit``.
 
 Example:
@@ -145,11 +145,15 @@ class JobRunner:
             path.unlink(missing_ok=True)
             return None
 
-    def close(self) -> None:
+    def close(self, timeout: float = 10.0) -> None:
         """Drops queued jobs, stops the running one at its next progress report, and returns
-        once the threads have ended."""
+        once the threads have ended, or after ``timeout`` seconds: a step that reports no
+        progress (a UMAP fit) is not interrupted, and must not hold up the server's exit."""
         self._closing.set()
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + timeout
+        for thread in list(self._pool._threads):  # the pool's own join has no timeout
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 class InlineJobRunner(JobRunner):
