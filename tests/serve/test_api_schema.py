@@ -128,3 +128,21 @@ def test_schema_written_to_a_file_is_stable(tmp_path):
     schema = json.loads(written)
     assert list(schema) == sorted(schema) and "/api/v1/panels" in schema["paths"]
     assert "PanelsOut" in schema["components"]["schemas"]
+
+
+def test_recorded_files_conform_whatever_their_type(tmp_path):
+    """A blob answers with the media type its name implies, which the schema allows."""
+    import torchloupe as tl
+
+    store_dir = tmp_path / "loupe"
+    with tl.init("blobs", dir=store_dir) as run:
+        run.log({"a": 1.0}, step=0)
+    app = create_app(store_dir)
+    folder = app.state.store.blob_dir(run.id)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "img.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (folder / "notes.html").write_text("<b>notes</b>")
+    api = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app, headers={"Host": "127.0.0.1"})
+    op = api["/api/v1/runs/{run_id}/blobs/{path}"]["GET"]
+    for name in ("img.png", "notes.html", "missing.txt"):
+        op.Case(path_parameters={"run_id": run.id, "path": name}).call_and_validate(base_url=LOCAL)

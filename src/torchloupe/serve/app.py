@@ -71,7 +71,6 @@ def create_app(store: SqliteStore | str | os.PathLike[str], token: str | None = 
     backend = store if isinstance(store, SqliteStore) else SqliteStore(store)
     docs = "/api/v1/docs"
 
-
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
@@ -132,7 +131,7 @@ def create_app(store: SqliteStore | str | os.PathLike[str], token: str | None = 
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
     @api.get("/runs/{run_id}/blobs/{path:path}", tags=["runs"], response_class=FileResponse,
-             responses={200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+             responses={200: {"content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
                               "description": "the file, with the media type its name implies"},
                         **errors(404, 422)})
     def blob(run_id: str = Path(..., min_length=1, max_length=MAX_RUN_ID),
