@@ -17,9 +17,10 @@ from pydantic import BaseModel, ConfigDict
 
 
 class Body(BaseModel):
-    """A JSON body the API sends: every field declared."""
+    """A JSON body the API sends: every field declared; a docstring under a field is its
+    description in the schema."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
 
 class ErrorDetail(Body):
