@@ -17,6 +17,8 @@ from . import query
 Method = Literal["pca", "tsne", "umap"]
 _INDEX = Query(..., ge=0, le=MAX_INDEX, description="point index")
 _NAME = Query(..., min_length=1, max_length=MAX_TEXT, description="column name")
+_SHAPE = {"X-Points": {"schema": {"type": "integer"}, "description": "rows: one per point"},
+          "X-Dims": {"schema": {"type": "integer"}, "description": "float32 values per row"}}
 
 
 class TagOut(Body):
@@ -114,7 +116,8 @@ def router(store: StoreGetter) -> APIRouter:
         return json_body(query.info(store(), run, tag, step))
 
     @r.get("/projection", response_class=Response,
-           responses={**BINARY, 202: {"model": JobOut, "description": "still computing: state and progress"}})
+           responses={200: {**BINARY[200], "headers": _SHAPE},
+                      202: {"model": JobOut, "description": "still computing: state and progress"}})
     def projection(run: str = RUN, tag: str = TAG, step: int | None = STEP,
                    method: Method = "pca", dims: int = Query(2, ge=2, le=3),
                    perplexity: float = Query(30.0, gt=1, le=200),
