@@ -2,13 +2,15 @@
 
 Two runs: ``beta`` (scalars, a dataset, embeddings over two steps), then ``alpha`` (scalars with a
 NaN, predictions with inputs over two steps, a checkpoint, a logged and watched model), the newest,
-so that panels showing one run show it.
+so that panels showing one run show it. :func:`request_values` gives request parameters that name
+what the store holds, for tests that generate requests.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import torch
+from hypothesis import strategies as st
 from torch import nn
 
 from shapes_data import CLASSES, Shapes, pattern
@@ -66,3 +68,19 @@ def seed(store_dir) -> dict:
         torch.set_num_threads(threads)
     return {"runs": [a.id, b.id], "tags": ["train/loss", "train/acc", "penultimate"],
             "splits": [SPLIT, "train"], "ids": ids[:3], "models": ["model", "Sequential"]}
+
+
+def request_values(known: dict) -> st.SearchStrategy[dict[str, st.SearchStrategy]]:
+    """Query values that exist in the store and belong together (one run's split, tag, ids)."""
+    alpha, beta = known["runs"]
+    both = st.lists(st.sampled_from(known["runs"]), min_size=1, max_size=2).map(",".join)
+    return st.sampled_from([
+        {"run": st.just(alpha), "runs": both, "split": st.just("test"),
+         "id": st.sampled_from(known["ids"]), "tag": st.sampled_from(["train/loss", "train/acc"]),
+         "model": st.just("Sequential"), "step": st.sampled_from([0, 2, 10, 300])},
+        {"run": st.just(beta), "runs": both, "split": st.just("train"), "tag": st.just("penultimate"),
+         "index": st.integers(0, 60), "step": st.sampled_from([0, 5]),
+         "name": st.sampled_from(["label", "source", "predicted"]),
+         "q": st.sampled_from(["scan", "label:bar", "id:3", "", "x:"]),
+         "column": st.sampled_from(["label", "source", "id"])},
+    ])

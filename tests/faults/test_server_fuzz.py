@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
-from every_panel import seed
+from every_panel import request_values, seed
 from torchloupe.serve.app import create_app
 from torchloupe.serve.jobs import JobRunner
 from torchloupe.serve.server import start
@@ -47,22 +47,6 @@ def seeded(tmp_path_factory):
     app = create_app(store_dir)
     app.state.jobs = IdleJobs(None)
     return app, known
-
-
-def _contexts(known: dict) -> st.SearchStrategy[dict[str, st.SearchStrategy]]:
-    """Query values that exist in the store and belong together (one run's split, tag, ids)."""
-    alpha, beta = known["runs"]
-    both = st.lists(st.sampled_from(known["runs"]), min_size=1, max_size=2).map(",".join)
-    return st.sampled_from([
-        {"run": st.just(alpha), "runs": both, "split": st.just("test"),
-         "id": st.sampled_from(known["ids"]), "tag": st.sampled_from(["train/loss", "train/acc"]),
-         "model": st.just("Sequential"), "step": st.sampled_from([0, 2, 10, 300])},
-        {"run": st.just(beta), "runs": both, "split": st.just("train"), "tag": st.just("penultimate"),
-         "index": st.integers(0, 60), "step": st.sampled_from([0, 5]),
-         "name": st.sampled_from(["label", "source", "predicted"]),
-         "q": st.sampled_from(["scan", "label:bar", "id:3", "", "x:"]),
-         "column": st.sampled_from(["label", "source", "id"])},
-    ])
 
 
 def _fuzz(op, mode, real: st.SearchStrategy, failures: list[str], timings: list[tuple[float, str]]) -> None:
@@ -92,7 +76,7 @@ def _fuzz(op, mode, real: st.SearchStrategy, failures: list[str], timings: list[
 def test_fuzz_api_never_errs_or_hangs(seeded):
     app, known = seeded
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app, headers={"Host": "127.0.0.1"})
-    real = _contexts(known)
+    real = request_values(known)
     operations = [r.ok() for r in schema.get_all_operations()]
     operations = [op for op in operations if op.path not in SKIP]
     assert len(operations) >= 25

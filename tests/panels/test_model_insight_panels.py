@@ -54,7 +54,7 @@ def test_watch_queries(seeded):
     a = activations(store, ids["dead"])
     dead = a["stats"]["dead"][a["layers"].index("4")]
     assert a["types"][a["layers"].index("4")] == "ReLU" and min(dead) == 1.0
-    with pytest.raises(tl.LoupeValueError):
+    with pytest.raises(tl.NotFoundError, match="no layer 'nope'"):
         histograms(store, ids["healthy"], layer="nope")
 
 
@@ -81,6 +81,8 @@ def test_routes(seeded):
     assert client.get(f"/api/v1/model/graph?run={run}").json()["model"] == "ResNet"
     assert client.get(f"/api/v1/histograms?run={run}&which=weights").status_code == 200
     assert client.get(f"/api/v1/gradient-flow?run={run}&step=3").json()["step"] == 3
+    unwatched = client.get(f"/api/v1/gradient-flow?run={run}&step=1")
+    assert unwatched.status_code == 404 and "no watched step 1" in unwatched.json()["error"]["message"]
     assert client.get(f"/api/v1/activations?run={run}").status_code == 200
     assert client.get(f"/api/v1/diagnostics?runs={ids['dead']}").json()["runs"][0]["events"]
     bad = client.get(f"/api/v1/histograms?run={run}&which=bias")

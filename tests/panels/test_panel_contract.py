@@ -1,89 +1,96 @@
-"""Every Python panel has a TypeScript panel of the same name in its own folder, registered in
-web/src/panels/index.ts, and the reverse. A Python panel lives in its own folder too, except the
-evaluation panels, which share one (the reason is in docs/architecture.md, Panels)."""
+"""What every registered panel declares: routes, whether it has data for some runs, and its
+figures, which are ``tl.plot``'s functions."""
 
 from __future__ import annotations
 
-import re
+import ast
+import inspect
 from pathlib import Path
 
+import pytest
+from fastapi.testclient import TestClient
+
+import torchloupe as tl
+from every_panel import seed
 from torchloupe.panels.registry import PANELS
+from torchloupe.serve.app import create_app
+from torchloupe.store.artifacts import EventRecord
+from torchloupe.store.sqlite import SqliteStore
 
-ROOT = Path(__file__).resolve().parents[2]
-WEB_PANELS = ROOT / "web" / "src" / "panels"
-PY_PANELS = ROOT / "src" / "torchloupe" / "panels"
-
-# Python folders that hold several panels, each with the panels it holds. One recorded format
-# (`run.log_predictions`) feeds all six, with one set of queries and routes.
-SHARED_FOLDERS = {
-    "predictions": {"confusion", "class-metrics", "curves", "calibration", "examples", "data-map"},
-}
-
-
-def ts_folder(name: str) -> str:
-    """The TypeScript folder of the panel called `name` (`model_summary` → `model-summary`)."""
-    return name.replace("_", "-")
+LOCAL = "http://127.0.0.1"
+PANELS_DIR = Path(tl.__file__).parent / "panels"
+# Every name tl.plot has had: none may disappear.
+PLOTS = {"scalars", "dataset", "embedding", "confusion_matrix", "class_metrics", "roc_curves",
+         "pr_curves", "reliability_diagram", "top_losses", "data_map", "attributions",
+         "feature_maps", "model_summary", "model_graph", "histograms", "gradient_flow",
+         "activations", "diagnostics"}
 
 
-def py_folder(panel) -> str:
-    """The folder under torchloupe/panels/ that defines the panel (from its router's module)."""
-    parts = panel.router.__module__.split(".")
-    assert parts[:2] == ["torchloupe", "panels"] and len(parts) > 2, panel.router.__module__
-    return parts[2]
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory):
+    store_dir = tmp_path_factory.mktemp("contract") / "loupe"
+    known = seed(store_dir)
+    # The seeded training is healthy; the diagnostics panel shows only when there is a problem.
+    alpha = known["runs"][0]
+    SqliteStore(store_dir, create=False).add_events(alpha, [EventRecord("nan_loss", 300, "error", "loss is NaN")])
+    return store_dir, known
 
 
-def ts_registry() -> list[str]:
-    """The folders of the panels listed in web/src/panels/index.ts, in its order."""
-    source = (WEB_PANELS / "index.ts").read_text()
-    folders = dict(re.findall(r"import \{ (\w+) \} from '\./([\w-]+)';", source))
-    listed = re.search(r"export const PANELS[^=]*= \[(.*?)\];", source, re.S)
-    assert listed, "web/src/panels/index.ts lists no PANELS"
-    names = re.findall(r"\w+", listed.group(1))
-    missing = [n for n in names if n not in folders]
-    assert not missing, f"listed but not imported from a folder: {missing}"
-    return [folders[n] for n in names]
+def test_has_data_over_empty_and_filled_stores(tmp_path, filled):
+    empty = SqliteStore(tmp_path / "empty")
+    assert [p.name for p in PANELS if p.has_data(empty, None)] == []
+    store_dir, known = filled
+    store = SqliteStore(store_dir, create=False)
+    alpha, beta = known["runs"]
+    assert [p.name for p in PANELS if not p.has_data(store, None)] == []
+    assert [p.name for p in PANELS if not p.has_data(store, [alpha, beta])] == []
+    only_beta = {p.name for p in PANELS if p.has_data(store, [beta])}
+    assert {"runs", "scalars", "data", "projector"} <= only_beta
+    assert not only_beta & {"diagnostics", "confusion", "examples", "histograms", "model_graph"}
+    assert [p.name for p in PANELS if p.has_data(store, ["nope"])] == []
 
 
-def ts_name(folder: str) -> str:
-    """The `name` of the Panel that web/src/panels/<folder>/index.ts exports."""
-    source = (WEB_PANELS / folder / "index.ts").read_text()
-    found = re.search(r"export const \w+: Panel = \{.*?\bname: '([^']+)'", source, re.S)
-    assert found, f"web/src/panels/{folder}/index.ts exports no Panel with a name"
-    return found.group(1)
+def test_panels_route_answers_has_data(filled):
+    store_dir, known = filled
+    client = TestClient(create_app(store_dir), base_url=LOCAL)
+    every = client.get("/api/v1/panels").json()["panels"]
+    assert [p["name"] for p in every] == [p.name for p in PANELS]
+    assert all(p["has_data"] for p in every)
+    beta = client.get("/api/v1/panels", params={"runs": known["runs"][1]}).json()["panels"]
+    shown = {p["name"] for p in beta if p["has_data"]}
+    assert "projector" in shown and "confusion" not in shown
+    assert client.get("/api/v1/panels", params={"runs": "x" * 65}).status_code == 422
 
 
-def test_every_python_panel_has_a_registered_typescript_folder():
-    registered = ts_registry()
-    for panel in PANELS:
-        folder = ts_folder(panel.name)
-        assert (WEB_PANELS / folder / "index.ts").is_file(), f"{panel.name}: no web/src/panels/{folder}/index.ts"
-        assert folder in registered, f"{panel.name}: web/src/panels/{folder} is not in web/src/panels/index.ts"
-        assert ts_name(folder) == panel.name, f"web/src/panels/{folder} is named {ts_name(folder)!r}, not {panel.name!r}"
+def test_plot_functions_come_from_the_registry():
+    figures = {name: f for p in PANELS for name, f in p.figures().items()}
+    assert set(figures) == PLOTS == set(dir(tl.plot))
+    for name, figure in figures.items():
+        plot = getattr(tl.plot, name)
+        assert plot.__name__ == name and plot.__doc__ == figure.__doc__
+        assert f"tl.plot.{name}(" in plot.__doc__, f"{name}: its docstring needs an example"
+        assert inspect.signature(plot) == inspect.signature(figure)
+    with pytest.raises(AttributeError, match="no figure 'nope'"):
+        tl.plot.nope  # noqa: B018
 
 
-def test_every_typescript_panel_has_a_python_panel():
-    python = {p.name for p in PANELS}
-    registered = ts_registry()
-    assert len(registered) == len(set(registered)), f"registered twice: {registered}"
-    # A folder with an index.ts is a panel; one without is code panels share (evaluation/, insight/).
-    folders = sorted(d.name for d in WEB_PANELS.iterdir() if (d / "index.ts").is_file())
-    assert sorted(registered) == folders, "web/src/panels/index.ts must list exactly the folders with an index.ts"
-    for folder in folders:
-        assert ts_name(folder) in python, f"web/src/panels/{folder} ({ts_name(folder)!r}) has no Python panel"
-        assert ts_folder(ts_name(folder)) == folder, f"web/src/panels/{folder} should be named after its panel"
+def test_plot_accepts_a_directory_and_a_run_name(filled):
+    store_dir, _ = filled
+    assert tl.plot.gradient_flow(store_dir, "alpha").axes
+    reader = tl.open(store_dir)
+    assert tl.plot.confusion_matrix(reader, reader.run("alpha")).axes
 
 
-def test_every_python_panel_lives_in_its_own_folder_or_a_documented_shared_one():
-    for panel in PANELS:
-        folder = py_folder(panel)
-        if folder in SHARED_FOLDERS:
-            assert panel.name in SHARED_FOLDERS[folder], f"{panel.name} joined the shared folder panels/{folder}/"
-        else:
-            assert folder == panel.name.replace("-", "_"), f"{panel.name} is defined in panels/{folder}/"
-    used = {py_folder(p) for p in PANELS}
-    packages = {d.name for d in PY_PANELS.iterdir() if (d / "__init__.py").is_file()}
-    assert packages <= used, f"panel folders with no registered panel: {sorted(packages - used)}"
-    architecture = (ROOT / "docs" / "architecture.md").read_text()
-    panels_section = architecture.split("## Panels", 1)[1].split("\n## ", 1)[0]
-    for folder in SHARED_FOLDERS.keys() & used:
-        assert f"panels/{folder}/" in panels_section, f"docs/architecture.md (Panels) must say why panels/{folder}/ is shared"
+def test_panels_never_import_the_server():
+    """Panels get what the server owns (the job runner) handed to them, even in functions."""
+    bad = []
+    for path in PANELS_DIR.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                target = "." * node.level + (node.module or "")
+                if "serve" in target.split("."):
+                    bad.append(f"{path.relative_to(PANELS_DIR)}: {target}")
+            elif isinstance(node, ast.Import):
+                bad += [f"{path.relative_to(PANELS_DIR)}: {a.name}" for a in node.names
+                        if a.name.startswith("torchloupe.serve")]
+    assert not bad, bad

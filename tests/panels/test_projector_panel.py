@@ -128,7 +128,9 @@ def test_point_neighbors_search_thumb(client, logged):
     t = client.get("/api/v1/projector/thumb", params=q(logged, index=7, step=20))
     assert t.status_code == 200 and t.content[:4] == b"\x89PNG"
     bad = client.get("/api/v1/projector/point", params=q(logged, index=N))
-    assert bad.status_code == 422 and "index" in bad.json()["error"]["message"]
+    assert bad.status_code == 404 and f"no point {N}" in bad.json()["error"]["message"]
+    for route in ("neighbors", "thumb"):
+        assert client.get(f"/api/v1/projector/{route}", params=q(logged, index=N)).status_code == 404
     missing = client.get("/api/v1/projector/info", params=q(logged, step=5))
     assert missing.status_code == 404 and "steps" in missing.json()["error"]["message"]
 

@@ -41,3 +41,42 @@ def test_threads_progress_and_disk_cache(tmp_path):
     assert again.submit("k", lambda p: 1 / 0).state == "done"
     assert again.result("k").tolist() == [0, 1, 2, 3]
     again.close()
+
+
+def _job_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("torchloupe-job")]
+
+
+def test_app_lifespan_stops_the_runner(tmp_path):
+    """The app owns its runner: a running job is stopped and the threads end with the app."""
+    from fastapi.testclient import TestClient
+
+    from torchloupe.serve.app import create_app
+
+    app = create_app(tmp_path / "loupe")
+    started = threading.Event()
+
+    def endless(progress):
+        started.set()
+        while True:
+            progress(0.5, "spinning")
+            time.sleep(0.005)
+
+    with TestClient(app, base_url="http://127.0.0.1"):
+        app.state.jobs.submit("k", endless)
+        assert started.wait(5)
+        assert _job_threads()
+    assert not _job_threads()
+    st = app.state.jobs.status("k")
+    assert st.state == "error" and "shutting down" in st.error
+
+
+def test_stopping_the_server_closes_its_job_runner(tmp_path, monkeypatch):
+    from torchloupe.serve.server import start
+
+    closed = []
+    monkeypatch.setattr(JobRunner, "close", lambda self: closed.append(self))
+    handle = start(tmp_path / "loupe", port=0)
+    assert closed == []
+    handle.stop()
+    assert len(closed) == 1

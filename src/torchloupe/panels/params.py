@@ -15,9 +15,10 @@ schema. A value out of bounds answers 422 with a message naming the parameter.
 
 from __future__ import annotations
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 
 from ..errors import LoupeValueError
+from .base import JobRunner
 
 MAX_RUNS = 1000
 MAX_RUN_ID = 64
@@ -56,3 +57,17 @@ def run_ids(runs: str | None = Query(
 
 RUN_IDS = Depends(run_ids)
 """The ``runs`` parameter of a route, parsed by :func:`run_ids`."""
+
+
+def job_runner(request: Request) -> JobRunner:
+    """The app's job runner: ``create_app`` makes it (``app.state.jobs``) and closes it with the app.
+
+    Example:
+        >>> @router.get("/slow")                                 # doctest: +SKIP
+        ... def slow(jobs: JobRunner = JOBS) -> Response: ...
+    """
+    return request.app.state.jobs  # type: ignore[no-any-return]
+
+
+JOBS = Depends(job_runner)
+"""A route's job runner, handed over by the app (see :class:`.base.JobRunner`)."""

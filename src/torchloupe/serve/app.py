@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import mimetypes
 import os
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from pathlib import Path as FsPath
-from typing import Any
 
 from fastapi import APIRouter, FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,10 +16,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import LoupeError
-from ..panels.params import MAX_RUN_ID
+from ..panels.params import MAX_RUN_ID, RUN_IDS
 from ..panels.registry import PANELS
+from ..panels.responses import Body, errors, json_body
 from ..store import Backend, open_backend
 from . import stream
+from .jobs import JobRunner
 from .security import RequestGuard, SecurityHeaders, TokenAuth
 
 STATIC = FsPath(__file__).parent / "static"
@@ -27,6 +29,19 @@ STATIC = FsPath(__file__).parent / "static"
 _NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>torchloupe</title>
 <p>The dashboard's page is not built. Run <code>make web</code> (or <code>make setup</code>)
 in the torchloupe checkout, then reload. The API is at <a href="api/v1/docs">api/v1/docs</a>.</p>"""
+
+
+class PanelOut(Body):
+    name: str
+    title: str
+    has_data: bool
+    """Whether the panel has something to show for the runs asked about (the page hides it if not)."""
+
+
+class PanelsOut(Body):
+    panels: list[PanelOut]
+    version: str
+    store: str
 
 
 def create_app(store: Backend | str | os.PathLike[str], token: str | None = None,
@@ -45,6 +60,9 @@ def create_app(store: Backend | str | os.PathLike[str], token: str | None = None
             maps may import, besides classes registered with ``tl.register_model`` and
             torchloupe's own.
 
+    The app owns a :class:`~.jobs.JobRunner` (``app.state.jobs``, its cache in the store) that
+    routes receive as a dependency; it is closed, its threads stopped, when the app shuts down.
+
     Example:
         >>> from fastapi.testclient import TestClient
         >>> app = create_app(tempfile.mkdtemp())                                # doctest: +SKIP
@@ -53,9 +71,18 @@ def create_app(store: Backend | str | os.PathLike[str], token: str | None = None
     """
     backend = open_backend(store)
     docs = "/api/v1/docs"
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            app.state.jobs.close()
+
     app = FastAPI(title="torchloupe", version=__version__, openapi_url="/api/v1/openapi.json",
-                  docs_url=docs, redoc_url=None)
+                  docs_url=docs, redoc_url=None, lifespan=lifespan)
     app.state.store = backend
+    app.state.jobs = JobRunner(backend.dir / "cache" / "projections")
     app.state.trusted_modules = tuple(trusted_modules)
     # Starlette runs the last middleware added first: headers on every answer (refusals too),
     # then Host/Origin screening, then the token.
@@ -76,7 +103,9 @@ def create_app(store: Backend | str | os.PathLike[str], token: str | None = None
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return _error("HTTPError", str(exc.detail), exc.status_code)
+        response = _error("HTTPError", str(exc.detail), exc.status_code)
+        response.headers.update(exc.headers or {})  # a 405's Allow
+        return response
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:
@@ -85,19 +114,27 @@ def create_app(store: Backend | str | os.PathLike[str], token: str | None = None
         return _error("InternalError", f"the server failed on this request ({type(exc).__name__}); "
                       "see the server's log", 500)
 
-    api = APIRouter(prefix="/api/v1")
+    # Screening and store failures can answer any route.
+    api = APIRouter(prefix="/api/v1", responses=errors(400, 401, 403, 500))
 
-    @api.get("/panels", tags=["meta"])
-    def panels() -> dict[str, Any]:
-        return {"panels": [{"name": p.name, "title": p.title} for p in PANELS],
-                "version": __version__, "store": str(backend.dir)}
+    @api.get("/panels", tags=["meta"], response_model=PanelsOut, responses=errors(422))
+    def panels(ids: list[str] | None = RUN_IDS) -> Response:
+        """Every panel in display order, with whether it has data for the runs (all when omitted)."""
+        return json_body({"panels": [{"name": p.name, "title": p.title,
+                                      "has_data": p.has_data(backend, ids)} for p in PANELS],
+                          "version": __version__, "store": str(backend.dir)})
 
-    @api.get("/stream", tags=["meta"], response_class=StreamingResponse)
+    @api.get("/stream", tags=["meta"], response_class=StreamingResponse,
+             responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}},
+                              "description": "server-sent events: `ready`, then one event per change in the store"}})
     async def live(request: Request) -> StreamingResponse:
         return StreamingResponse(stream.events(request, backend), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
-    @api.get("/runs/{run_id}/blobs/{path:path}", tags=["runs"], response_class=Response)
+    @api.get("/runs/{run_id}/blobs/{path:path}", tags=["runs"], response_class=Response,
+             responses={200: {"content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+                              "description": "the file, with the media type its name implies"},
+                        **errors(404, 422)})
     def blob(run_id: str = Path(..., min_length=1, max_length=MAX_RUN_ID),
              path: str = Path(..., min_length=1, max_length=1024)) -> Response:
         data = backend.open_blob(backend.run(run_id).id, path)

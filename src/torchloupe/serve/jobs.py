@@ -5,6 +5,8 @@ cached on disk, queued, running or done, and returns the job's :class:`JobStatus
 reports it; ``result(key)`` returns the array once done. ``progress(fraction, message)`` may be
 called by ``fn`` from its thread. A key names everything the result depends on (run, tag, step,
 method, parameters); results live in ``cache_dir/<sha1 of key>.npy`` and survive restarts.
+``close()`` stops the runner: queued jobs are dropped, a running job stops at its next
+``progress`` call (which raises :class:`JobCancelled`), and it waits (boundedly) for the threads.
 :class:`InlineJobRunner` is the in-memory twin for tests: it runs each job at once, in ``submit``.
 
 Example:
@@ -32,6 +34,10 @@ Progress = Callable[[float, str], None]
 JobFn = Callable[[Progress], np.ndarray]
 
 
+class JobCancelled(Exception):
+    """Raised in a job's thread by ``progress`` once the runner is closing."""
+
+
 @dataclass(frozen=True)
 class JobStatus:
     """Where a job stands: ``state`` is queued, running, done or error; ``progress`` in [0, 1]."""
@@ -52,6 +58,7 @@ class JobRunner:
         self._jobs: dict[str, JobStatus] = {}
         self._memory: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
+        self._closing = threading.Event()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="torchloupe-job")
 
     def _path(self, key: str) -> Path | None:
@@ -80,6 +87,8 @@ class JobRunner:
         self._set(key, state="running")
 
         def progress(fraction: float, message: str = "") -> None:
+            if self._closing.is_set():
+                raise JobCancelled("the dashboard is shutting down")
             self._set(key, progress=float(min(max(fraction, 0.0), 1.0)), message=message,
                       seconds=time.perf_counter() - start)
 
@@ -136,9 +145,15 @@ class JobRunner:
             path.unlink(missing_ok=True)
             return None
 
-    def close(self) -> None:
-        """Stops taking jobs; running ones finish on their threads."""
+    def close(self, timeout: float = 10.0) -> None:
+        """Drops queued jobs, stops the running one at its next progress report, and returns
+        once the threads have ended, or after ``timeout`` seconds: a step that reports no
+        progress (a UMAP fit) is not interrupted, and must not hold up the server's exit."""
+        self._closing.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + timeout
+        for thread in list(self._pool._threads):  # the pool's own join has no timeout
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 class InlineJobRunner(JobRunner):

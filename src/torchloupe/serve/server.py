@@ -74,7 +74,7 @@ def _config(store_dir: str | os.PathLike[str], host: str, token: str | None,
             allowed_hosts: Iterable[str] | None, trusted_modules: Iterable[str]) -> uvicorn.Config:
     app = create_app(store_dir, token=token, allowed_hosts=allowed_hosts_for(host, allowed_hosts or ()),
                      trusted_modules=trusted_modules)
-    return uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    return uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
 
 
 def start(store_dir: str | os.PathLike[str], host: str = "127.0.0.1", port: int = 6007,

@@ -14,7 +14,7 @@ def figure(store: Backend, run: str, stat: str = "mean", model: str | None = Non
     """Heatmap of ``stat`` (mean, std, min, max, zeros, dead, nonfinite) per layer and step.
 
     Example:
-        >>> figure(store, run_id, "dead").savefig("dead.png")  # doctest: +SKIP
+        >>> tl.plot.activations("./loupe", run_id, "dead").savefig("dead.png")  # doctest: +SKIP
     """
     import matplotlib.pyplot as plt
 

@@ -3,8 +3,9 @@ histograms, sizes, near duplicates and likely-mislabelled samples (``run.log_dat
 
 from typing import Any
 
-from ..base import Panel, StoreGetter
+from ..base import Panel, StoreGetter, logged
 from .figure import figure
+from .record import KIND
 
 
 def router(store: StoreGetter) -> Any:
@@ -15,4 +16,5 @@ def router(store: StoreGetter) -> Any:
     return build(store)
 
 
-PANEL = Panel(name="data", title="Data", router=router, figure=figure)
+PANEL = Panel(name="data", title="Data", router=router, has_data=logged(KIND),
+              figure=figure, plot="dataset")

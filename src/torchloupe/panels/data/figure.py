@@ -14,13 +14,14 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
 
 
 def figure(store: Backend, run: str, split: str | None = None, samples: int = 8) -> Any:
-    """Draw the logged datasets of ``run``.
+    """A run's logged datasets: class balance per split, samples and mean image per class, value
+    histograms.
 
     Top: share of each class per split. Middle: ``samples`` thumbnails and the mean image of each
     class of ``split`` (default: the first logged). Bottom: the value histogram per channel.
 
     Example:
-        >>> tl.plot.dataset("./loupe", run.id).savefig("data.png")   # doctest: +SKIP
+        >>> tl.plot.dataset("./loupe", run.id, split="train").savefig("data.png")   # doctest: +SKIP
     """
     import matplotlib.pyplot as plt
 

@@ -3,5 +3,7 @@
 from ..base import Panel
 from .api import router
 from .figure import figure
+from .query import has_data
 
-PANEL = Panel(name="diagnostics", title="Diagnostics", router=router, figure=figure)
+PANEL = Panel(name="diagnostics", title="Diagnostics", router=router, has_data=has_data,
+              figure=figure)

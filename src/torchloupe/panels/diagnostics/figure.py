@@ -15,7 +15,7 @@ def figure(store: Backend, runs: Sequence[str] | None = None) -> Any:
     """A timeline of the runs' events by kind and severity.
 
     Example:
-        >>> figure(store).savefig("diagnostics.pdf")  # doctest: +SKIP
+        >>> tl.plot.diagnostics("./loupe").savefig("diagnostics.pdf")  # doctest: +SKIP
     """
     import matplotlib.pyplot as plt
 

@@ -31,3 +31,9 @@ def diagnostics(store: Backend, runs: Sequence[str] | None = None) -> dict[str, 
             {"kind": e.kind, "step": e.step, "severity": e.severity, "message": e.message,
              "where": e.location, "wall": e.wall} for e in events]})
     return {"runs": out}
+
+
+def has_data(store: Any, run_ids: list[str] | None = None) -> bool:
+    """Whether one of the runs has a diagnostic event (one query per run until one has)."""
+    ids = run_ids if run_ids is not None else [r.id for r in store.runs()]
+    return any(store.events(run_id) for run_id in ids)

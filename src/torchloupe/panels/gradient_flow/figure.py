@@ -11,10 +11,11 @@ from .query import gradient_flow
 
 
 def figure(store: Backend, run: str, model: str | None = None, step: int | None = None) -> Any:
-    """Bars of max |g| (light) and mean |g| (dark) per layer, vanishing/exploding zones shaded.
+    """Bars of max |g| (light) and mean |g| (dark) per layer at a watched ``step`` (default: the
+    last), vanishing/exploding zones shaded.
 
     Example:
-        >>> figure(store, run_id).savefig("gradflow.svg")  # doctest: +SKIP
+        >>> tl.plot.gradient_flow("./loupe", run_id).savefig("gradflow.svg")  # doctest: +SKIP
     """
     import matplotlib.pyplot as plt
 

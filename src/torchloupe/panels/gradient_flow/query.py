@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ...errors import LoupeValueError
+from ...errors import LoupeValueError, NotFoundError
 from ...store import Backend
 from ..watch_data import clean, records
 
@@ -33,7 +33,7 @@ def gradient_flow(store: Backend, run: str, model: str | None = None,
     else:
         match = [r for r in recs if r.step == step]
         if not match:
-            raise LoupeValueError(f"no watched step {step} for {model!r}; nearest: "
+            raise NotFoundError(f"no watched step {step} for {model!r}; nearest: "
                                   f"{min(steps, key=lambda s: abs(s - step))}")
         rec = match[-1]
     a = store.load_arrays(rec)

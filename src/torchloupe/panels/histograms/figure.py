@@ -12,10 +12,11 @@ from .query import histograms
 
 def figure(store: Backend, run: str, layer: str | None = None, model: str | None = None,
            which: Literal["weights", "gradients"] = "weights", max_ridges: int = 24) -> Any:
-    """Draw one layer's weight or gradient distribution over the watched steps.
+    """One layer's weight or gradient distribution over the watched steps: ridgelines and
+    percentile bands (``layer`` default: the first; ``which``: weights or gradients).
 
     Example:
-        >>> figure(store, run_id, "fc.weight", which="gradients").savefig("g.png")  # doctest: +SKIP
+        >>> tl.plot.histograms("./loupe", run_id, "fc.weight", which="gradients").savefig("g.png")  # doctest: +SKIP
     """
     import matplotlib.pyplot as plt
 

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ...errors import LoupeValueError
+from ...errors import LoupeValueError, NotFoundError
 from ...store import Backend
 from ..watch_data import clean, records
 
@@ -33,10 +33,10 @@ def histograms(store: Backend, run: str, model: str | None = None,
     model, recs = records(store, run, model)
     layers = list(recs[-1].meta.get("params", []))
     if not layers:
-        raise LoupeValueError(f"model {model!r} of run {run} has no parameters")
+        raise NotFoundError(f"model {model!r} of run {run} has no parameters")
     layer = layer or layers[0]
     if layer not in layers:
-        raise LoupeValueError(f"no layer {layer!r} in {model!r}; layers: {', '.join(layers[:8])}…")
+        raise NotFoundError(f"no layer {layer!r} in {model!r}; layers: {', '.join(layers[:8])}…")
     prefix = "w" if which == "weights" else "g"
     steps, counts, ranges = [], [], []
     for rec in recs:

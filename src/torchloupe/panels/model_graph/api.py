@@ -2,21 +2,65 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from ..base import StoreGetter
 from ..params import MODEL, RUN
+from ..responses import Body, errors, json_body
 from . import query
+
+
+class NodeOut(Body):
+    id: str
+    label: str
+    op: str
+    type: str
+    module: str
+    path: str
+    shape: Any
+    """The output's shape (a list of ints, nested for several outputs), or null."""
+    params: int
+    flops: int
+
+
+class EdgeOut(Body):
+    source: str
+    target: str
+    shape: Any
+
+
+class ContainerOut(Body):
+    path: str
+    type: str
+    params: int
+    flops: int | None = None
+
+
+class GraphBody(Body):
+    """The format of :mod:`torchloupe.analyze.model_graph`."""
+
+    method: Literal["fx", "hooks", "none"]
+    nodes: list[NodeOut]
+    edges: list[EdgeOut]
+    error: str | None = None
+    modules: list[ContainerOut] = []
+
+
+class GraphOut(Body):
+    run: str
+    model: str
+    models: list[str]
+    graph: GraphBody
 
 
 def router(store: StoreGetter) -> APIRouter:
     """``GET /model/graph``."""
-    r = APIRouter(tags=["model_graph"])
+    r = APIRouter(tags=["model_graph"], responses=errors(404, 422))
 
-    @r.get("/model/graph")
-    def graph(run: str = RUN, model: str | None = MODEL) -> dict[str, Any]:
-        return query.graph(store(), run, model)
+    @r.get("/model/graph", response_model=GraphOut)
+    def graph(run: str = RUN, model: str | None = MODEL) -> Response:
+        return json_body(query.graph(store(), run, model))
 
     return r

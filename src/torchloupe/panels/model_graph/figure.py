@@ -13,10 +13,11 @@ COLORS = {"input": "#9ecae1", "output": "#9ecae1", "module": "#fdd0a2", "group":
 
 
 def figure(store: Backend, run: str, model: str | None = None, depth: int = 1) -> Any:
-    """Draw the graph with containers deeper than ``depth`` folded into one box each.
+    """A logged model's graph (``model`` default: the first logged), containers deeper than
+    ``depth`` folded into one box each.
 
     Example:
-        >>> figure(store, run_id, depth=2).savefig("graph.svg")  # doctest: +SKIP
+        >>> tl.plot.model_graph("./loupe", run_id, depth=2).savefig("graph.svg")  # doctest: +SKIP
     """
     import matplotlib.pyplot as plt
 

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from ..base import Panel, StoreGetter
+from ..base import Panel, StoreGetter, logged
 from .figure import figure
 
 
@@ -14,4 +14,5 @@ def router(store: StoreGetter) -> Any:
     return build(store)
 
 
-PANEL = Panel(name="model_summary", title="Model summary", router=router, figure=figure)
+PANEL = Panel(name="model_summary", title="Model summary", router=router,
+              has_data=logged("model_summary"), figure=figure)

@@ -11,10 +11,11 @@ from .query import summaries
 
 
 def figure(store: Backend, run: str, model: str | None = None, depth: int = 1) -> Any:
-    """Horizontal bars of the parameters and FLOPs of the modules at ``depth``.
+    """Horizontal bars of the parameters and FLOPs of a logged model's modules at ``depth``
+    (1 = top level).
 
     Example:
-        >>> figure(store, run_id).savefig("summary.png")  # doctest: +SKIP
+        >>> tl.plot.model_summary("./loupe", run_id).savefig("summary.png")  # doctest: +SKIP
     """
     import matplotlib.pyplot as plt
 

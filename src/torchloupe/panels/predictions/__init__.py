@@ -5,7 +5,7 @@ routes (``api.py``, mounted once with the confusion matrix); each is one panel o
 
 from typing import Any
 
-from ..base import Panel, StoreGetter
+from ..base import Panel, StoreGetter, logged
 from . import figure
 
 
@@ -22,9 +22,19 @@ def no_routes(store: StoreGetter) -> Any:
 
     return APIRouter()
 
-CONFUSION = Panel(name="confusion", title="Confusion matrix", router=router, figure=figure.confusion_matrix)
-CLASS_METRICS = Panel(name="class-metrics", title="Per-class metrics", router=no_routes, figure=figure.class_metrics)
-CURVES = Panel(name="curves", title="ROC and precision-recall", router=no_routes, figure=figure.roc_curves)
-CALIBRATION = Panel(name="calibration", title="Calibration", router=no_routes, figure=figure.reliability_diagram)
-EXAMPLES = Panel(name="examples", title="Examples", router=no_routes, figure=figure.top_losses)
-DATA_MAP = Panel(name="data-map", title="Data map", router=no_routes, figure=figure.data_map)
+
+HAS_DATA = logged("predictions")
+
+CONFUSION = Panel(name="confusion", title="Confusion matrix", router=router, has_data=HAS_DATA,
+                  figure=figure.confusion_matrix, plot="confusion_matrix")
+CLASS_METRICS = Panel(name="class-metrics", title="Per-class metrics", router=no_routes, has_data=HAS_DATA,
+                      figure=figure.class_metrics, plot="class_metrics")
+CURVES = Panel(name="curves", title="ROC and precision-recall", router=no_routes, has_data=HAS_DATA,
+               figure=figure.roc_curves, plot="roc_curves", plots={"pr_curves": figure.pr_curves})
+CALIBRATION = Panel(name="calibration", title="Calibration", router=no_routes, has_data=HAS_DATA,
+                    figure=figure.reliability_diagram, plot="reliability_diagram")
+EXAMPLES = Panel(name="examples", title="Examples", router=no_routes, has_data=HAS_DATA,
+                 figure=figure.top_losses, plot="top_losses",
+                 plots={"attributions": figure.attributions, "feature_maps": figure.feature_maps})
+DATA_MAP = Panel(name="data-map", title="Data map", router=no_routes, has_data=HAS_DATA,
+                 figure=figure.data_map, plot="data_map")

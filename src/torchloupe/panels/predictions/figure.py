@@ -31,7 +31,7 @@ def confusion_matrix(store: Any, run: str, split: str = "test", step: int | None
     row-normalized rate (``normalize=None`` colours by count).
 
     Example:
-        >>> confusion_matrix(store, run_id).savefig("cm.png")   # doctest: +SKIP
+        >>> tl.plot.confusion_matrix("./loupe", run_id, "test").savefig("cm.png")   # doctest: +SKIP
     """
     s = query.summary(store, run, split, step)
     cm = np.asarray(s["confusion"], dtype=float)
@@ -56,7 +56,11 @@ def confusion_matrix(store: Any, run: str, split: str = "test", step: int | None
 
 
 def class_metrics(store: Any, run: str, split: str = "test", step: int | None = None, ax: Any = None) -> Any:
-    """Precision, recall and F1 per class as grouped bars, with the macro averages as lines."""
+    """Precision, recall and F1 per class as grouped bars, with the macro averages as lines.
+
+    Example:
+        >>> tl.plot.class_metrics("./loupe", run_id, "test").savefig("metrics.png")   # doctest: +SKIP
+    """
     s = query.summary(store, run, split, step)
     rows = s["metrics"]["classes"]
     x = np.arange(len(rows))
@@ -74,7 +78,11 @@ def class_metrics(store: Any, run: str, split: str = "test", step: int | None = 
 
 
 def roc_curves(store: Any, run: str, split: str = "test", step: int | None = None, ax: Any = None) -> Any:
-    """One-vs-rest ROC per class, AUC in the legend."""
+    """One-vs-rest ROC per class, AUC in the legend.
+
+    Example:
+        >>> tl.plot.roc_curves("./loupe", run_id, "test").savefig("roc.svg")   # doctest: +SKIP
+    """
     s = query.summary(store, run, split, step)
     fig, ax = _axes(ax, (5.2, 4.4))
     _per_class_curves(ax, s["roc"], "fpr", "tpr", "auc", "AUC")
@@ -86,7 +94,11 @@ def roc_curves(store: Any, run: str, split: str = "test", step: int | None = Non
 
 
 def pr_curves(store: Any, run: str, split: str = "test", step: int | None = None, ax: Any = None) -> Any:
-    """Precision-recall per class (TensorBoard's thresholds), average precision in the legend."""
+    """Precision-recall per class (TensorBoard's thresholds), average precision in the legend.
+
+    Example:
+        >>> tl.plot.pr_curves("./loupe", run_id, "test").savefig("pr.svg")   # doctest: +SKIP
+    """
     s = query.summary(store, run, split, step)
     fig, ax = _axes(ax, (5.2, 4.4))
     _per_class_curves(ax, s["pr"], "recall", "precision", "ap", "AP")
@@ -106,7 +118,12 @@ def _per_class_curves(ax: Any, curves: list[dict[str, Any]], x: str, y: str, sco
 
 
 def reliability_diagram(store: Any, run: str, split: str = "test", step: int | None = None, ax: Any = None) -> Any:
-    """Accuracy against confidence per bin, the gap to the diagonal shaded; ECE in the title."""
+    """Calibration: accuracy against confidence per bin, the gap to the diagonal shaded; ECE in
+    the title.
+
+    Example:
+        >>> tl.plot.reliability_diagram("./loupe", run_id, "test").savefig("calibration.pdf")   # doctest: +SKIP
+    """
     s = query.summary(store, run, split, step)
     r = s["reliability"]
     edges = np.asarray(r["edges"])
@@ -128,7 +145,11 @@ def reliability_diagram(store: Any, run: str, split: str = "test", step: int | N
 def top_losses(store: Any, run: str, split: str = "test", step: int | None = None, k: int = 16,
                target: int | None = None, predicted: int | None = None) -> Any:
     """The ``k`` examples with the highest loss (or of one confusion cell): image, true and
-    predicted label, probability of the prediction, loss."""
+    predicted label, probability of the prediction, loss.
+
+    Example:
+        >>> tl.plot.top_losses("./loupe", run_id, "test", target=3, predicted=5)   # doctest: +SKIP
+    """
     import matplotlib.pyplot as plt
 
     data = query.examples(store, run, split, step, target, predicted, "loss", k)
@@ -154,7 +175,11 @@ def top_losses(store: Any, run: str, split: str = "test", step: int | None = Non
 
 def data_map(store: Any, run: str, split: str = "test", ax: Any = None) -> Any:
     """Dataset Cartography: confidence in the label against its variability over steps, coloured
-    by how often the prediction was right; the likely mislabelled ringed."""
+    by how often the prediction was right; the likely mislabelled ringed.
+
+    Example:
+        >>> tl.plot.data_map("./loupe", run_id, "train").savefig("data-map.png")   # doctest: +SKIP
+    """
     d = query.dynamics(store, run, split)
     fig, ax = _axes(ax, (5.4, 4.6))
     sc = ax.scatter(d["variability"], d["confidence"], c=d["correct"], cmap="RdYlBu", vmin=0, vmax=1,
@@ -203,6 +228,9 @@ def feature_maps(maps: Any, max_channels: int = 8) -> Any:
     """Activations of each conv layer for one input (rows), and the first layer's filters.
 
     ``maps`` is what ``tl.explain(..., method="feature_maps")`` returns.
+
+    Example:
+        >>> tl.plot.feature_maps(tl.explain(model, x[:1], method="feature_maps"))   # doctest: +SKIP
     """
     import matplotlib.pyplot as plt
 

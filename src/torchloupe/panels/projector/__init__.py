@@ -3,8 +3,9 @@ coloured by label, prediction, correctness or metadata, with thumbnails and neig
 
 from typing import Any
 
-from ..base import Panel, StoreGetter
+from ..base import Panel, StoreGetter, logged
 from .figure import figure
+from .record import KIND
 
 
 def router(store: StoreGetter) -> Any:
@@ -15,4 +16,5 @@ def router(store: StoreGetter) -> Any:
     return build(store)
 
 
-PANEL = Panel(name="projector", title="Projector", router=router, figure=figure)
+PANEL = Panel(name="projector", title="Projector", router=router, has_data=logged(KIND),
+              figure=figure, plot="embedding")

@@ -3,36 +3,99 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, Literal
 
 import numpy as np
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from ...analyze import embeddings as emb
-from ..base import StoreGetter
-from ..params import MAX_INDEX, MAX_TEXT, RUN, RUN_IDS, STEP, TAG
+from ..base import JobRunner, StoreGetter
+from ..params import JOBS, MAX_INDEX, MAX_TEXT, RUN, RUN_IDS, STEP, TAG
+from ..responses import BINARY, PNG, Body, errors, json_body
 from . import query
 
 Method = Literal["pca", "tsne", "umap"]
 _INDEX = Query(..., ge=0, le=MAX_INDEX, description="point index")
 _NAME = Query(..., min_length=1, max_length=MAX_TEXT, description="column name")
+_SHAPE = {"X-Points": {"schema": {"type": "integer"}, "description": "rows: one per point"},
+          "X-Dims": {"schema": {"type": "integer"}, "description": "float32 values per row"}}
 
 
-def runner(request: Request) -> Any:
-    """The app's job runner (``app.state.jobs``), created on first use with its cache in the store."""
-    state = request.app.state
-    jobs = getattr(state, "jobs", None)
-    if jobs is None:
-        from ...serve.jobs import JobRunner
-
-        jobs = state.jobs = JobRunner(state.store.dir / "cache" / "projections")
-    return jobs
+class TagOut(Body):
+    tag: str
+    runs: list[str]
 
 
-def _json(body: Any, status: int = 200) -> Response:
-    return Response(json.dumps(body, allow_nan=False, separators=(",", ":")), status_code=status,
-                    media_type="application/json")
+class TagsOut(Body):
+    tags: list[TagOut]
+
+
+class ColumnRef(Body):
+    name: str
+    kind: Literal["category", "number"]
+
+
+class InfoOut(Body):
+    run: str
+    tag: str
+    step: int | None
+    steps: list[int | None]
+    n: int
+    dim: int
+    has_labels: bool
+    has_images: bool
+    class_names: list[str] | None
+    split: str
+    columns: list[ColumnRef]
+    predictions: bool
+
+
+class ColumnOut(Body):
+    name: str
+    kind: Literal["category", "number"]
+    categories: list[str] | None = None
+    """Category names, indexed by the int32 codes of ``/column.bin`` (-1: none)."""
+    range: list[float] | None = None
+    """``[min, max]`` of a number column's finite values."""
+
+
+class PointOut(Body):
+    index: int
+    id: int
+    metadata: dict[str, Any]
+    label: int | None = None
+    label_name: str | None = None
+    predicted: int | None = None
+    predicted_name: str | None = None
+    correct: bool | None = None
+    predictions_step: int | None = None
+    predictions_tag: str | None = None
+
+
+class Neighbor(Body):
+    index: int
+    distance: float
+
+
+class NeighborsOut(Body):
+    index: int
+    metric: Literal["euclidean", "cosine"]
+    neighbors: list[Neighbor]
+
+
+class SearchOut(Body):
+    count: int
+    indices: list[int]
+
+
+class JobOut(Body):
+    """A projection still being computed (or failed): answered with status 202."""
+
+    state: Literal["queued", "running", "done", "error", "missing"]
+    progress: float
+    message: str
+    error: str | None
+    seconds: float
 
 
 def _binary(a: np.ndarray, **headers: str) -> Response:
@@ -42,22 +105,23 @@ def _binary(a: np.ndarray, **headers: str) -> Response:
 
 def router(store: StoreGetter) -> APIRouter:
     """``/projector/...``: tags, info, projection, column, point, neighbors, search, thumb."""
-    r = APIRouter(prefix="/projector", tags=["projector"])
+    r = APIRouter(prefix="/projector", tags=["projector"], responses=errors(404, 422))
 
-    @r.get("/tags")
-    def tags(ids: list[str] | None = RUN_IDS) -> dict[str, Any]:
-        return {"tags": query.tags(store(), ids)}
+    @r.get("/tags", response_model=TagsOut)
+    def tags(ids: list[str] | None = RUN_IDS) -> Response:
+        return json_body({"tags": query.tags(store(), ids)})
 
-    @r.get("/info")
-    def info(run: str = RUN, tag: str = TAG, step: int | None = STEP) -> dict[str, Any]:
-        return query.info(store(), run, tag, step)
+    @r.get("/info", response_model=InfoOut)
+    def info(run: str = RUN, tag: str = TAG, step: int | None = STEP) -> Response:
+        return json_body(query.info(store(), run, tag, step))
 
-    @r.get("/projection", responses={200: {"content": {"application/octet-stream": {}}},
-                                     202: {"description": "still computing: state and progress"}})
-    def projection(request: Request, run: str = RUN, tag: str = TAG, step: int | None = STEP,
+    @r.get("/projection", response_class=Response,
+           responses={200: {**BINARY[200], "headers": _SHAPE},
+                      202: {"model": JobOut, "description": "still computing: state and progress"}})
+    def projection(run: str = RUN, tag: str = TAG, step: int | None = STEP,
                    method: Method = "pca", dims: int = Query(2, ge=2, le=3),
                    perplexity: float = Query(30.0, gt=1, le=200),
-                   n_neighbors: int = Query(15, ge=2, le=200)) -> Response:
+                   n_neighbors: int = Query(15, ge=2, le=200), jobs: JobRunner = JOBS) -> Response:
         """Float32 ``[n, dims]`` coordinates when ready (200); otherwise the job's state (202)."""
         s = store()
         rec = query.record(s, run, tag, step)
@@ -67,7 +131,6 @@ def router(store: StoreGetter) -> APIRouter:
         params: dict[str, Any] = ({"perplexity": perplexity} if method == "tsne"
                                   else {"n_neighbors": n_neighbors})
         key = query.projection_key(rec, method, dims, params)
-        jobs = runner(request)
         status = jobs.submit(key, lambda progress: emb.project(
             query.features(s, rec), method, dims, progress=progress, **params).coords)
         if status.state == "done":
@@ -75,18 +138,18 @@ def router(store: StoreGetter) -> APIRouter:
             if coords is not None:
                 return _binary(coords.astype(np.float32), **{"X-Points": str(len(coords)),
                                                              "X-Dims": str(dims)})
-        return _json({"state": status.state, "progress": status.progress, "message": status.message,
+        return json_body({"state": status.state, "progress": status.progress, "message": status.message,
                       "error": status.error, "seconds": round(status.seconds, 2)}, status=202)
 
-    @r.get("/column")
+    @r.get("/column", response_model=ColumnOut)
     def column(run: str = RUN, tag: str = TAG, step: int | None = STEP,
-               name: str = _NAME) -> dict[str, Any]:
+               name: str = _NAME) -> Response:
         """How to read ``/column.bin``: ``kind`` category (with ``categories``) or number (``range``)."""
         s = store()
         desc, _ = query.column(s, query.record(s, run, tag, step), name)
-        return desc
+        return json_body(desc)
 
-    @r.get("/column.bin", responses={200: {"content": {"application/octet-stream": {}}}})
+    @r.get("/column.bin", response_class=Response, responses=BINARY)
     def column_bin(run: str = RUN, tag: str = TAG, step: int | None = STEP,
                    name: str = _NAME) -> Response:
         """int32 codes (categories, -1 = none) or float32 values (numbers), one per point."""
@@ -94,30 +157,30 @@ def router(store: StoreGetter) -> APIRouter:
         _, values = query.column(s, query.record(s, run, tag, step), name)
         return _binary(values)
 
-    @r.get("/point")
+    @r.get("/point", response_model=PointOut)
     def point(run: str = RUN, tag: str = TAG, step: int | None = STEP,
-              index: int = _INDEX) -> dict[str, Any]:
+              index: int = _INDEX) -> Response:
         s = store()
-        return query.point(s, query.record(s, run, tag, step), index)
+        return json_body(query.point(s, query.record(s, run, tag, step), index))
 
-    @r.get("/neighbors")
+    @r.get("/neighbors", response_model=NeighborsOut)
     def neighbors(run: str = RUN, tag: str = TAG, step: int | None = STEP,
                   index: int = _INDEX, k: int = Query(10, ge=1, le=200),
-                  metric: Literal["euclidean", "cosine"] = "euclidean") -> dict[str, Any]:
+                  metric: Literal["euclidean", "cosine"] = "euclidean") -> Response:
         """Nearest neighbours of a point in the original feature space."""
         s = store()
-        return {"index": index, "metric": metric,
-                "neighbors": query.neighbors(s, query.record(s, run, tag, step), index, k, metric)}
+        return json_body({"index": index, "metric": metric,
+                          "neighbors": query.neighbors(s, query.record(s, run, tag, step), index, k, metric)})
 
-    @r.get("/search")
+    @r.get("/search", response_model=SearchOut)
     def search(run: str = RUN, tag: str = TAG, step: int | None = STEP,
                q: str = Query(..., max_length=MAX_TEXT),
-               column: str | None = Query(None, max_length=MAX_TEXT)) -> dict[str, Any]:
+               column: str | None = Query(None, max_length=MAX_TEXT)) -> Response:
         s = store()
         hits = query.search(s, query.record(s, run, tag, step), q, column)
-        return {"count": len(hits), "indices": hits}
+        return json_body({"count": len(hits), "indices": hits})
 
-    @r.get("/thumb", responses={200: {"content": {"image/png": {}}}})
+    @r.get("/thumb", response_class=Response, responses=PNG)
     def thumb(run: str = RUN, tag: str = TAG, step: int | None = STEP,
               index: int = _INDEX) -> Response:
         s = store()

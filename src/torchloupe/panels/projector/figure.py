@@ -11,13 +11,14 @@ from . import query
 
 def figure(store: Backend, run: str, tag: str, step: int | None = None, method: str = "pca",
            color: str | None = "label", ax: Any = None, **params: Any) -> Any:
-    """Scatter of ``tag`` at ``step`` (default: latest) projected with ``method``.
+    """A logged embedding ``tag`` at ``step`` (default: latest) projected to 2-D with ``method``
+    (pca, tsne or umap).
 
     ``color`` is a column name (``label``, ``predicted``, ``correct`` or a metadata column) or
     None. t-SNE and UMAP are computed here, in the foreground.
 
     Example:
-        >>> tl.plot.embedding("./loupe", run.id, "penultimate").savefig("emb.png")  # doctest: +SKIP
+        >>> tl.plot.embedding("./loupe", run.id, "penultimate", color="correct").savefig("emb.png")  # doctest: +SKIP
     """
     import matplotlib.pyplot as plt
 

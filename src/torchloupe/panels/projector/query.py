@@ -144,7 +144,7 @@ def point(store: Backend, rec: ArtifactRecord, index: int) -> dict[str, Any]:
     a = arrays(store, rec)
     n = len(a["ids"])
     if not 0 <= index < n:
-        raise LoupeValueError(f"index must be in [0, {n}), got {index}")
+        raise NotFoundError(f"no point {index}: the embedding has {n} points")
     names = rec.meta.get("class_names") or []
     out: dict[str, Any] = {"index": index, "id": int(a["ids"][index]), "metadata": {}}
     if "labels" in a:
@@ -168,7 +168,10 @@ def point(store: Backend, rec: ArtifactRecord, index: int) -> dict[str, Any]:
 def neighbors(store: Backend, rec: ArtifactRecord, index: int, k: int = 10,
               metric: str = "euclidean") -> list[dict[str, Any]]:
     """The ``k`` nearest examples to ``index`` in the original feature space."""
-    idx, dist = emb.neighbors(features(store, rec), index, k, metric)
+    x = features(store, rec)
+    if not 0 <= index < len(x):
+        raise NotFoundError(f"no point {index}: the embedding has {len(x)} points")
+    idx, dist = emb.neighbors(x, index, k, metric)
     return [{"index": int(i), "distance": float(d)} for i, d in zip(idx, dist, strict=True)]
 
 
@@ -232,7 +235,7 @@ def thumbnail_png(store: Backend, rec: ArtifactRecord, index: int) -> bytes:
     if imgs is None:
         raise NotFoundError(f"embedding {rec.tag!r} has no images")
     if not 0 <= index < len(imgs):
-        raise LoupeValueError(f"index must be in [0, {len(imgs)}), got {index}")
+        raise NotFoundError(f"no point {index}: the embedding has {len(imgs)} thumbnails")
     img = imgs[index]
     if img.shape[-1] == 1:
         img = img[..., 0]

@@ -2,5 +2,6 @@
 
 from ..base import Panel
 from .api import router
+from .query import has_data
 
-PANEL = Panel(name="runs", title="Runs", router=router)
+PANEL = Panel(name="runs", title="Runs", router=router, has_data=has_data)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel
 
 from ..base import StoreGetter
+from ..responses import Body
 from . import query
 
 
-class RunOut(BaseModel):
+class RunOut(Body):
     id: str
     project: str
     name: str
@@ -26,7 +26,7 @@ class RunOut(BaseModel):
     error: str | None
 
 
-class RunsOut(BaseModel):
+class RunsOut(Body):
     runs: list[RunOut]
 
 

@@ -37,3 +37,9 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, list):
         return [json_safe(v) for v in value]
     return value
+
+
+def has_data(store: Any, run_ids: list[str] | None = None) -> bool:
+    """Whether the store holds one of ``run_ids`` (any run when None)."""
+    ids = {r.id for r in store.runs()}
+    return bool(ids if run_ids is None else ids.intersection(run_ids))

@@ -3,5 +3,6 @@
 from ..base import Panel
 from .api import router
 from .figure import figure
+from .query import has_data
 
-PANEL = Panel(name="scalars", title="Scalars", router=router, figure=figure)
+PANEL = Panel(name="scalars", title="Scalars", router=router, has_data=has_data, figure=figure)

@@ -6,36 +6,36 @@ from typing import Any, Literal
 
 import orjson
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel
 
 from ..base import StoreGetter
 from ..params import MAX_TEXT, RUN_IDS
+from ..responses import Body, errors
 from . import query
 
 
-class TagOut(BaseModel):
+class TagOut(Body):
     tag: str
     runs: list[str]
 
 
-class TagsOut(BaseModel):
+class TagsOut(Body):
     tags: list[TagOut]
 
 
-class Buckets(BaseModel):
+class Buckets(Body):
     x: list[float]
     mean: list[float]
     count: list[int]
 
 
-class NonFinite(BaseModel):
+class NonFinite(Body):
     x: float
     nan: int
     posinf: int
     neginf: int
 
 
-class SeriesOut(BaseModel):
+class SeriesOut(Body):
     run: str
     n: int | None = None
     exact: bool | None = None
@@ -46,7 +46,7 @@ class SeriesOut(BaseModel):
     error: str | None = None
 
 
-class ChartOut(BaseModel):
+class ChartOut(Body):
     tag: str
     x: Literal["step", "wall"]
     width: int
@@ -58,25 +58,26 @@ MAX_X = 1e19  # beyond any step (|step| <= 2**62) or wall time
 
 def router(store: StoreGetter) -> APIRouter:
     """``GET /scalars/tags`` and ``GET /scalars/series``."""
-    r = APIRouter(prefix="/scalars", tags=["scalars"])
+    r = APIRouter(prefix="/scalars", tags=["scalars"], responses=errors(422))
 
     @r.get("/tags", response_model=TagsOut)
     def tags(ids: list[str] | None = RUN_IDS) -> dict[str, Any]:
         return {"tags": query.tags(store(), ids)}
 
-    @r.get("/series", response_model=ChartOut,
-           responses={200: {"model": ChartOut}})
+    @r.get("/series", response_model=ChartOut)
     def series(tag: str = Query(..., min_length=1, max_length=MAX_TEXT),
                ids: list[str] | None = RUN_IDS,
                x: Literal["step", "wall"] = "step",
                lo: float | None = Query(None, ge=-MAX_X, le=MAX_X, allow_inf_nan=False,
-                                        description="start of the x range (finite)"),
+                                        description="one end of the x range (finite)"),
                hi: float | None = Query(None, ge=-MAX_X, le=MAX_X, allow_inf_nan=False,
-                                        description="end of the x range (finite)"),
+                                        description="the other end of the x range (finite)"),
                width: int = Query(800, ge=1, le=query.MAX_WIDTH,
                                   description="chart width in pixels")) -> Response:
         # Encoded by orjson straight from the NumPy arrays: validating and encoding ~10^5 floats
         # through pydantic and json would cost more than the query itself.
+        if lo is not None and hi is not None and hi < lo:  # any two numbers the schema allows
+            lo, hi = hi, lo
         body = query.series(store(), tag, ids, x, lo, hi, width)
         return Response(orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY),
                         media_type="application/json")

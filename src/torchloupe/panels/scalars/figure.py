@@ -18,14 +18,24 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
 def figure(store: Backend, tag: str, runs: Sequence[str] | None = None,
            x: Literal["step", "wall"] = "step", smoothing: float = 0.6, width: int = 1600,
            log_y: bool = False, ax: Any = None) -> Any:
-    """Draw ``tag`` of each run: the M4-downsampled raw series faint, its smoothed mean bold.
+    """One scalar ``tag`` of several runs (default: every run that has it): the M4-downsampled
+    raw series faint, its smoothed mean bold.
+
+    Args:
+        tag: the series key, e.g. ``"train/loss"``.
+        runs: run ids.
+        x: ``"step"`` or ``"wall"`` (wall-clock time).
+        smoothing: the exponential moving average's weight, 0 to 0.999.
+        width: points per series after downsampling.
+        log_y: a log-scaled y axis.
+        ax: draw into this Matplotlib axes instead of a new figure.
 
     Returns:
         The matplotlib Figure.
 
     Example:
-        >>> fig = figure(store, "train/loss")   # doctest: +SKIP
-        >>> fig.savefig("loss.svg")             # doctest: +SKIP
+        >>> fig = tl.plot.scalars("./loupe", "train/loss", smoothing=0.9)   # doctest: +SKIP
+        >>> fig.savefig("loss.svg")                                         # doctest: +SKIP
     """
     import matplotlib.pyplot as plt
 

@@ -80,3 +80,8 @@ def _numbers(a: np.ndarray, integer: bool = False) -> np.ndarray:
 def _is_time(a: np.ndarray) -> bool:
     """Wall-clock x values need float64: float32 would round them to minutes."""
     return bool(np.abs(a).max() > 1e8)
+
+
+def has_data(store: Any, run_ids: list[str] | None = None) -> bool:
+    """Whether one of the runs logged a scalar series."""
+    return bool(store.keys_by_run(run_ids))
