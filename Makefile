@@ -8,7 +8,7 @@ STATIC := src/torchloupe/serve/static/index.html
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PIP_PROGRESS_BAR := off
 
-.PHONY: all setup demo test test-fast web lock bench system clean
+.PHONY: all setup demo test test-fast web types lock bench system clean
 
 all: setup
 
@@ -36,10 +36,16 @@ $(VENV)/.installed: $(VENV)/.torch pyproject.toml $(CONSTRAINTS)
 web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 
-$(STATIC): web/node_modules/.package-lock.json $(shell find web/src web/index.html web/vite.config.ts -type f 2>/dev/null)
+$(STATIC): web/node_modules/.package-lock.json web/openapi.json $(shell find web/src web/index.html web/vite.config.ts -type f -not -path 'web/src/generated/*' 2>/dev/null)
 	cd web && npm run build --silent
 
 web: $(STATIC)
+
+# After changing a route or a response model: refresh the API schema the page's types come from
+# (a test fails while web/openapi.json differs from what the server answers).
+types: $(VENV)/.installed
+	$(BIN)/python -m torchloupe.serve.openapi web/openapi.json
+	cd web && npm run typecheck --silent
 
 setup: $(VENV)/.installed web
 

@@ -41,11 +41,11 @@ describe('createApiClient', () => {
     expect(Object.fromEntries(u.searchParams)).toEqual({ tag: 'train/loss', runs: 'a,b', x: 'step', lo: '10', hi: '20', width: '640' });
   });
 
-  it('asks which panels have data for the given runs, repeating ids', async () => {
+  it('asks which panels have data for the given runs, as one comma-separated runs parameter', async () => {
     const f = fakeFetch({ panels: [{ name: 'scalars', title: 'Scalars', has_data: true }] });
     const api = createApiClient(BASE, null, f.fetch);
     expect(await api.panels(['a', 'b'])).toEqual([{ name: 'scalars', title: 'Scalars', has_data: true }]);
-    expect(new URL(f.calls[0]?.url ?? '').search).toBe('?ids=a&ids=b');
+    expect(new URL(f.calls[0]?.url ?? '').search).toBe('?runs=a%2Cb');
     await api.panels();
     expect(f.calls[1]?.url).toBe('http://127.0.0.1:6006/sub/api/v1/panels');
   });

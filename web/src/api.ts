@@ -119,7 +119,7 @@ export function createApiClient(base: string, token: string | null, fetchImpl: F
   const url = (path: string, params: Params = {}): string => {
     const u = new URL(path, base);
     for (const [k, v] of Object.entries(params)) {
-      if (Array.isArray(v)) for (const item of v) u.searchParams.append(k, item);  // ?ids=a&ids=b
+      if (Array.isArray(v)) for (const item of v) u.searchParams.append(k, item);
       else if (v !== undefined) u.searchParams.set(k, String(v));
     }
     return u.toString();
@@ -151,7 +151,7 @@ export function createApiClient(base: string, token: string | null, fetchImpl: F
   };
 
   return {
-    panels: async (runs) => (await get<{ panels: PanelInfo[] }>('panels', { ids: runs ? [...runs] : undefined })).panels,
+    panels: async (runs) => (await get<{ panels: PanelInfo[] }>('panels', { runs: runs ? runs.join(',') : undefined })).panels,
     runs: async () => (await get<{ runs: Run[] }>('runs')).runs,
     tags: async (runs) => (await get<{ tags: TagInfo[] }>('scalars/tags', { runs: runs ? runs.join(',') : undefined })).tags,
     series: (q, signal) =>

@@ -1,59 +1,59 @@
-"""Write the dashboard API's OpenAPI schema to a file, without starting a server.
+"""The HTTP API's OpenAPI schema as a file, written without starting a server.
 
-The web build generates its TypeScript types from it. Keys are sorted and the text is indented,
-so the file changes only when the API does.
+The dashboard's TypeScript types are generated from this file during the web build
+(``openapi-typescript``), and a test fails when the committed copy (``web/openapi.json``) drifts
+from what the server answers, so the page and the API cannot disagree silently.
 
 Example:
-    $ python -m torchloupe.serve.openapi web/src/api/openapi.json
+    $ python -m torchloupe.serve.openapi web/openapi.json
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..store.sqlite import SqliteStore
-from .app import create_app
-
 
 def schema() -> dict[str, Any]:
-    """The API's OpenAPI schema (built over an empty, temporary store).
+    """The OpenAPI document of the dashboard's API (``GET /api/v1/openapi.json``).
 
     Example:
         >>> "/api/v1/runs" in schema()["paths"]
         True
     """
+    from .app import create_app
+
     with tempfile.TemporaryDirectory(prefix="torchloupe-openapi-") as tmp:
-        store = SqliteStore(tmp)
+        app = create_app(tmp)
         try:
-            return create_app(store).openapi()
+            return app.openapi()
         finally:
-            store.close()
+            app.state.store.close()
 
 
-def text() -> str:
-    """:func:`schema` as stable JSON text: sorted keys, two-space indent, a final newline."""
-    return json.dumps(schema(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+def dumps(doc: dict[str, Any]) -> str:
+    """The schema as stable text: sorted keys, two-space indent, a final newline."""
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m torchloupe.serve.openapi",
-                                     description="Write the dashboard API's OpenAPI schema.")
-    parser.add_argument("out", help="the JSON file to write, or - for standard output")
-    args = parser.parse_args(argv)
-    body = text()
-    if args.out == "-":
-        sys.stdout.write(body)
+    """Writes the schema to the file named on the command line (stdout with ``-``)."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m torchloupe.serve.openapi OUT.json", file=sys.stderr)
+        return 2
+    text = dumps(schema())
+    if args[0] == "-":
+        sys.stdout.write(text)
     else:
-        out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(body, encoding="utf-8")
+        out = Path(args[0])
+        if not out.is_file() or out.read_text(encoding="utf-8") != text:
+            out.write_text(text, encoding="utf-8")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())
