@@ -1,42 +1,46 @@
-"""Every panel, in display order. Adding a panel: its folder plus one line here."""
+"""Every panel, in display order: one line per panel folder. Adding a panel is its folder (whose
+``__init__`` exports ``PANEL``, or ``PANELS`` when the folder holds several) plus one line here."""
 
 from __future__ import annotations
 
-from .activations import PANEL as ACTIVATIONS
-from .base import Panel
-from .data import PANEL as DATA
-from .diagnostics import PANEL as DIAGNOSTICS
-from .gradient_flow import PANEL as GRADIENT_FLOW
-from .histograms import PANEL as HISTOGRAMS
-from .model_graph import PANEL as MODEL_GRAPH
-from .model_summary import PANEL as MODEL_SUMMARY
-from .predictions import CALIBRATION, CLASS_METRICS, CONFUSION, CURVES, DATA_MAP, EXAMPLES
-from .projector import PANEL as PROJECTOR
-from .runs import PANEL as RUNS
-from .scalars import PANEL as SCALARS
+from importlib import import_module
 
-PANELS: tuple[Panel, ...] = (
-    RUNS,
-    DIAGNOSTICS,
-    SCALARS,
-    HISTOGRAMS,
-    GRADIENT_FLOW,
-    ACTIVATIONS,
-    MODEL_SUMMARY,
-    MODEL_GRAPH,
-    CONFUSION,
-    CLASS_METRICS,
-    CURVES,
-    CALIBRATION,
-    EXAMPLES,
-    DATA_MAP,
-    DATA,
-    PROJECTOR,
+from .base import Panel
+
+FOLDERS: tuple[str, ...] = (
+    "runs",
+    "diagnostics",
+    "scalars",
+    "histograms",
+    "gradient_flow",
+    "activations",
+    "model_summary",
+    "model_graph",
+    "predictions",
+    "data",
+    "projector",
 )
 
 
+def _load(folder: str) -> tuple[Panel, ...]:
+    """The panels ``panels/<folder>/__init__.py`` exports (``PANELS``, else ``PANEL``)."""
+    module = import_module(f"{__package__}.{folder}")
+    found = getattr(module, "PANELS", None) or (getattr(module, "PANEL", None),)
+    if not all(isinstance(p, Panel) for p in found):
+        raise TypeError(f"panels/{folder}/__init__.py must export PANEL (a Panel) or PANELS (a tuple of them)")
+    return tuple(found)
+
+
+PANELS: tuple[Panel, ...] = tuple(p for folder in FOLDERS for p in _load(folder))
+
+
 def panel(name: str) -> Panel:
-    """The registered panel called ``name``."""
+    """The registered panel called ``name``.
+
+    Example:
+        >>> panel("scalars").title
+        'Scalars'
+    """
     for p in PANELS:
         if p.name == name:
             return p

@@ -1,40 +1,44 @@
 /**
- * The panels this page knows, in display order. Adding a visualization is its own folder under
- * panels/ plus one line here; the server's `GET /api/v1/panels` decides which are shown.
+ * The panels this page knows, one line per panel folder, in display order. Adding a visualization
+ * is its own folder under panels/ (an `index.ts` exporting a `Panel`) plus one line here; the
+ * server's `GET /api/v1/panels` decides which are shown, and in what order.
  */
 import type { Panel } from '../panel';
-import { runsPanel } from './runs';
-import { scalarsPanel } from './scalars';
-import { diagnosticsPanel } from './diagnostics';
-import { modelSummaryPanel } from './model-summary';
-import { modelGraphPanel } from './model-graph';
-import { histogramsPanel } from './histograms';
-import { gradientFlowPanel } from './gradient-flow';
-import { activationsPanel } from './activations';
-import { calibrationPanel } from './calibration';
-import { classMetricsPanel } from './class-metrics';
-import { confusionPanel } from './confusion';
-import { curvesPanel } from './curves';
-import { dataMapPanel } from './data-map';
-import { examplesPanel } from './examples';
-import { dataPanel } from './data';
-import { projectorPanel } from './projector';
 
-export const PANELS: readonly Panel[] = [
-  runsPanel,
-  diagnosticsPanel,
-  scalarsPanel,
-  dataPanel,
-  projectorPanel,
-  confusionPanel,
-  classMetricsPanel,
-  curvesPanel,
-  calibrationPanel,
-  examplesPanel,
-  dataMapPanel,
-  modelSummaryPanel,
-  modelGraphPanel,
-  histogramsPanel,
-  gradientFlowPanel,
-  activationsPanel,
+export const FOLDERS: readonly string[] = [
+  'runs',
+  'diagnostics',
+  'scalars',
+  'data',
+  'projector',
+  'confusion',
+  'class-metrics',
+  'curves',
+  'calibration',
+  'examples',
+  'data-map',
+  'model-summary',
+  'model-graph',
+  'histograms',
+  'gradient-flow',
+  'activations',
 ];
+
+// Every folder's index.ts, bundled eagerly; a folder without one is code panels share.
+const modules = import.meta.glob<Record<string, unknown>>('./*/index.ts', { eager: true });
+
+function isPanel(value: unknown): value is Panel {
+  const p = value as Partial<Panel> | null;
+  return typeof p === 'object' && p !== null && typeof p.name === 'string' && typeof p.mount === 'function';
+}
+
+/** The Panel that `panels/<folder>/index.ts` exports. */
+export function panelOf(folder: string, found: Record<string, Record<string, unknown>> = modules): Panel {
+  const module = found[`./${folder}/index.ts`];
+  if (!module) throw new Error(`panels/index.ts lists ${folder}, but panels/${folder}/index.ts does not exist`);
+  const panels = Object.values(module).filter(isPanel);
+  if (panels.length !== 1) throw new Error(`panels/${folder}/index.ts must export exactly one Panel, found ${panels.length}`);
+  return panels[0]!;
+}
+
+export const PANELS: readonly Panel[] = FOLDERS.map((folder) => panelOf(folder));

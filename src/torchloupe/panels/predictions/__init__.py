@@ -38,3 +38,5 @@ EXAMPLES = Panel(name="examples", title="Examples", router=no_routes, has_data=H
                  plots={"attributions": figure.attributions, "feature_maps": figure.feature_maps})
 DATA_MAP = Panel(name="data-map", title="Data map", router=no_routes, has_data=HAS_DATA,
                  figure=figure.data_map, plot="data_map")
+
+PANELS = (CONFUSION, CLASS_METRICS, CURVES, CALIBRATION, EXAMPLES, DATA_MAP)
