@@ -1,6 +1,8 @@
 /**
  * Confusion matrix heatmap: rows are true classes, columns predictions; colour by the row's rate.
- * Hover shows counts and rates; a click opens the examples panel on exactly that cell.
+ * Hover shows counts and rates; a click opens the examples panel on exactly that cell. Another panel
+ * can open it on one true class (`ctx.open('confusion', { run, split, step, row })`): that row is
+ * marked (`aria-selected`, `data-revealed-row` on the grid) and holds the grid's tab stop.
  */
 import { h } from '../../dom';
 import type { Panel } from '../../panel';
@@ -13,9 +15,10 @@ import './style.css';
  * The WAI-ARIA grid pattern: one tab stop (the last focused cell, first the top-left one), the
  * arrow keys move between cells, Home/End to the row's ends, Enter or Space opens a cell.
  */
-function gridKeys(grid: HTMLElement, n: number): void {
+function gridKeys(grid: HTMLElement, n: number, start = 0): void {
   const cells = [...grid.querySelectorAll<HTMLElement>('[role=gridcell]')];
-  if (cells[0]) cells[0].tabIndex = 0;
+  const first = cells[start] ?? cells[0];
+  if (first) first.tabIndex = 0;
   grid.addEventListener('keydown', (e) => {
     const i = cells.indexOf(e.target as HTMLElement);
     if (i < 0) return;
@@ -39,6 +42,7 @@ export const confusionPanel: Panel = {
   title: 'Confusion matrix',
   group: 'Evaluation',
   mount(root, ctx) {
+    let revealed: number | null = null;
     return mountEval(root, ctx, 'confusion', async (body, sel, frame) => {
       const summaries = await Promise.all(sel.runs.map((r) => frame.api.summary(r.id, sel.split, sel.step)));
       columns(body, sel, (col, run) => {
@@ -49,7 +53,11 @@ export const confusionPanel: Panel = {
         const rates = rowRates(s.confusion);
         const colTotals = names.map((_, j) => s.confusion.reduce((a, row) => a + (row[j] ?? 0), 0));
         const label = `Confusion matrix of ${sel.runs.find((r) => r.id === run)?.name ?? run}: rows true class, columns predicted class`;
-        const grid = h('div', { class: 'cm-grid', 'data-testid': 'confusion-matrix', role: 'grid', 'aria-label': label });
+        const marked = revealed !== null && revealed < n ? revealed : null;
+        const grid = h('div', {
+          class: 'cm-grid', 'data-testid': 'confusion-matrix', role: 'grid', 'aria-label': label,
+          'data-revealed-row': marked,
+        });
         grid.style.gridTemplateColumns = `auto repeat(${n}, minmax(28px, 52px))`;
         // Rows are `display: contents`: the cells stay items of the CSS grid, the rows exist for ARIA.
         grid.append(h('div', { class: 'cm-row', role: 'row' },
@@ -77,10 +85,10 @@ export const confusionPanel: Panel = {
             });
             return cell;
           });
-          grid.append(h('div', { class: 'cm-row', role: 'row' },
+          grid.append(h('div', { class: `cm-row${i === marked ? ' is-revealed' : ''}`, role: 'row', 'aria-selected': i === marked ? 'true' : null },
             h('div', { class: 'cm-head cm-row-head', title: names[i] ?? '', role: 'rowheader' }, names[i] ?? String(i)), ...cells));
         });
-        gridKeys(grid, n);
+        gridKeys(grid, n, marked === null ? 0 : marked * n);
         col.append(
           h('div', { class: 'ev-stats small' },
             h('span', {}, 'accuracy ', h('strong', {}, pct(s.accuracy))),
@@ -90,6 +98,8 @@ export const confusionPanel: Panel = {
           h('div', { class: 'cm-scroll' }, grid),
         );
       });
+    }, (detail) => {
+      revealed = typeof detail.row === 'number' && Number.isInteger(detail.row) && detail.row >= 0 ? detail.row : null;
     });
   },
 };
