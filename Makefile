@@ -36,15 +36,20 @@ $(VENV)/.installed: $(VENV)/.torch pyproject.toml $(CONSTRAINTS)
 web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 
-$(STATIC): web/node_modules/.package-lock.json web/openapi.json $(shell find web/src web/index.html web/vite.config.ts -type f -not -path 'web/src/generated/*' 2>/dev/null)
+SCHEMA := web/src/generated/openapi.json
+
+# The API's schema, written by the server's code: the page's TypeScript types are generated from it.
+$(SCHEMA): $(VENV)/.installed $(shell find src/torchloupe -name '*.py' -not -path '*/static/*' 2>/dev/null)
+	@mkdir -p $(@D)
+	$(BIN)/python -m torchloupe.serve.openapi $@
+
+$(STATIC): web/node_modules/.package-lock.json $(SCHEMA) $(shell find web/src web/index.html web/vite.config.ts -type f -not -path 'web/src/generated/*' 2>/dev/null)
 	cd web && npm run build --silent
 
 web: $(STATIC)
 
-# After changing a route or a response model: refresh the API schema the page's types come from
-# (a test fails while web/openapi.json differs from what the server answers).
-types: $(VENV)/.installed
-	$(BIN)/python -m torchloupe.serve.openapi web/openapi.json
+# The page's API types, regenerated from the server's code, and the page type-checked against them.
+types: $(SCHEMA) web/node_modules/.package-lock.json
 	cd web && npm run typecheck --silent
 
 setup: $(VENV)/.installed web

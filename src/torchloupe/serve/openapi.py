@@ -1,11 +1,12 @@
 """The HTTP API's OpenAPI schema as a file, written without starting a server.
 
-The dashboard's TypeScript types are generated from this file during the web build
-(``openapi-typescript``), and a test fails when the committed copy (``web/openapi.json``) drifts
-from what the server answers, so the page and the API cannot disagree silently.
+``make web`` writes it to ``web/src/generated/openapi.json`` and generates the dashboard's
+TypeScript types from it (``openapi-typescript``) before type-checking the page, so a panel that
+reads a field the API does not send fails the build; a test fails when the types the page was
+built with differ from what the server's code declares now.
 
 Example:
-    $ python -m torchloupe.serve.openapi web/openapi.json
+    $ python -m torchloupe.serve.openapi web/src/generated/openapi.json
 """
 
 from __future__ import annotations
