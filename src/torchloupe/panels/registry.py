@@ -17,6 +17,7 @@ FOLDERS: tuple[str, ...] = (
     "model_summary",
     "model_graph",
     "predictions",
+    "class_accuracy",
     "data",
     "projector",
 )

@@ -13,6 +13,7 @@ export const FOLDERS: readonly string[] = [
   'projector',
   'confusion',
   'class-metrics',
+  'class-accuracy',
   'curves',
   'calibration',
   'examples',
