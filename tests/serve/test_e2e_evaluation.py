@@ -219,3 +219,31 @@ def test_untrusted_checkpoint_shows_why_no_map(page, tmp_path, page_errors):
     finally:
         handle.stop()
     assert page_errors == []
+
+
+def test_per_class_accuracy_opens_the_confusion_row(page, dashboard, page_errors):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    _open(page, dashboard["url"])
+    panel = page.get_by_test_id("panel-class_accuracy")
+    panel.get_by_test_id("ca-run").select_option(label="vague-ibex-2")
+    run = panel.get_by_test_id("ca-run").input_value()
+    body = page.locator(f"[data-testid=class_accuracy-body][data-state=ready][data-run='{run}']")
+    expect(body.get_by_test_id("ca-class")).to_have_count(5)
+    # One line per class with a point at each of the four logged steps, and the overall line.
+    expect(body.locator(".ca-line")).to_have_count(5)
+    assert all(d.count("L") == 3 for d in body.locator(".ca-line").evaluate_all("ls => ls.map(l => l.getAttribute('d'))"))
+    # The legend lists the worst class first: its last value is the smallest.
+    values = [float(t.rstrip("%")) for t in body.locator(".ca-value").all_inner_texts()]
+    assert values == sorted(values)
+    worst = body.get_by_test_id("ca-class").first
+    klass = worst.get_attribute("data-class")
+    worst.focus()
+    expect(body.locator(f".ca-line.is-focus[data-class='{klass}']")).to_have_count(1)
+    panel.screenshot(path=str(ARTIFACTS / "evaluation-class-accuracy.png"))
+    page.keyboard.press("Enter")
+    grid = _drawn(page, "confusion", run).get_by_test_id("confusion-matrix")
+    expect(grid).to_have_attribute("data-revealed-row", klass)
+    row = grid.locator("[role=row][aria-selected=true]")
+    expect(row.locator("[role=rowheader]")).to_have_text(NAMES[int(klass)])
+    expect(row.locator("[role=gridcell]").first).to_have_attribute("tabindex", "0")
+    assert page_errors == []
