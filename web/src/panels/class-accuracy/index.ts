@@ -8,7 +8,7 @@ import { PALETTE } from '../../colors';
 import { h, setText } from '../../dom';
 import type { Panel, PanelContext, PanelHandle } from '../../panel';
 import { change, lastValue, linePath, nearestStep, worstFirst, xScale, yScale, type Box, type ClassAccuracy } from './model';
-import './class-accuracy.css';
+import './style.css';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const HEIGHT = 280;
