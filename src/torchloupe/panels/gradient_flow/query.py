@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ...errors import LoupeValueError, NotFoundError
+from ...errors import NotFoundError
 from ...store import Backend
 from ..watch_data import clean, records
 

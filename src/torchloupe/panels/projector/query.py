@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ...analyze import embeddings as emb
-from ...errors import LoupeValueError, NotFoundError
+from ...errors import NotFoundError
 from ...store import ArtifactRecord, Backend
 from .record import KIND
 
