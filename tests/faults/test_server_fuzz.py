@@ -20,9 +20,8 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
-from every_panel import request_values, seed
+from every_panel import IdleJobs, request_values, seed
 from torchloupe.serve.app import create_app
-from torchloupe.serve.jobs import JobRunner
 from torchloupe.serve.server import start
 
 LOCAL = "http://127.0.0.1"
@@ -31,13 +30,6 @@ TIMEOUT = 20.0
 # TORCHLOUPE_FUZZ_EXAMPLES=200 for a deeper search.
 EXAMPLES = int(os.environ.get("TORCHLOUPE_FUZZ_EXAMPLES", "16"))
 SKIP = {"/api/v1/stream"}   # an endless event stream: tested in tests/serve/test_api.py
-
-
-class IdleJobs(JobRunner):
-    """Takes t-SNE/UMAP jobs and never runs them: the fuzz tests the routes, not the projections."""
-
-    def _start(self, key, fn) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")

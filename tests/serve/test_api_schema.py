@@ -17,21 +17,13 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.core.failures import FailureGroup
 
-from every_panel import request_values, seed
+from every_panel import IdleJobs, request_values, seed
 from torchloupe.serve.app import create_app
-from torchloupe.serve.jobs import JobRunner
 
 LOCAL = "http://127.0.0.1"
 # Per operation and mode; TORCHLOUPE_SCHEMA_EXAMPLES=100 for a deeper search.
 EXAMPLES = int(os.environ.get("TORCHLOUPE_SCHEMA_EXAMPLES", "12"))
 SKIP = {"/api/v1/stream"}   # an endless event stream: tested in test_api.py
-
-
-class IdleJobs(JobRunner):
-    """Takes t-SNE/UMAP jobs and never runs them, so the projection answers 202 with its state."""
-
-    def _start(self, key, fn) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")

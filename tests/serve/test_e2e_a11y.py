@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 import torchloupe as tl
-from every_panel import seed
+from every_panel import DRAWN, seed
 from torchloupe.serve.app import STATIC
 from torchloupe.serve.server import start
 
@@ -23,17 +23,6 @@ pytestmark = [
     pytest.mark.skipif(not AXE.is_file(), reason="axe-core is not installed (cd web && npm ci)"),
 ]
 
-# What each tab shows once its panels have drawn, with data (a tab added later needs its line here).
-DRAWN = {
-    "scalars": ["[data-testid=chart-card][data-series-count]"],
-    "evaluation": [f"[data-testid={p}-body][data-state=ready]"
-                   for p in ("confusion", "class-metrics", "curves", "calibration", "examples", "data-map")],
-    "projector": ["[data-testid=projector-stage][data-state=ready]"],
-    "data": ["[data-testid=balance-row]"],
-    "model": ["[data-testid=summary-table]", "[data-testid=graph-svg][data-nodes]"],
-    "training-health": [".insight-grid[data-steps]", "figure[data-layers]:has([data-testid=gradflow-canvas])",
-                        "figure[data-layers]:has([data-testid=act-canvas])"],
-}
 # A tab has settled when nothing in it is loading any more.
 LOADING = "main [data-state=loading], main [aria-busy=true]"
 SEVERE = ("serious", "critical")

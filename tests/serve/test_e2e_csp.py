@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from every_panel import seed
+from every_panel import DRAWN, seed
 from torchloupe.serve.app import STATIC
 from torchloupe.serve.security import PAGE_CSP
 from torchloupe.serve.server import start
@@ -29,17 +29,6 @@ document.addEventListener('securitypolicyviolation', (e) => {
 });
 """
 
-# What each tab shows once its panels have drawn (a tab added later needs its line here).
-DRAWN = {
-    "scalars": ["[data-testid=chart-card][data-series-count]"],
-    "evaluation": [f"[data-testid={p}-body][data-state=ready]"
-                   for p in ("confusion", "class-metrics", "curves", "calibration", "examples", "data-map")],
-    "projector": ["[data-testid=projector-stage][data-state=ready]"],
-    "data": ["[data-testid=balance-row]"],
-    "model": ["[data-testid=summary-table]", "[data-testid=graph-svg][data-nodes]"],
-    "training-health": [".insight-grid[data-steps]", "figure[data-layers]:has([data-testid=gradflow-canvas])",
-                        "figure[data-layers]:has([data-testid=act-canvas])"],
-}
 
 
 @pytest.fixture(scope="module")
