@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(text)
     else:
         out = Path(args[0])
+        out.parent.mkdir(parents=True, exist_ok=True)
         if not out.is_file() or out.read_text(encoding="utf-8") != text:
             out.write_text(text, encoding="utf-8")
     return 0
