@@ -1,5 +1,5 @@
 """Tabs with no data for the selected runs are hidden, as the server says through `has_data` in
-`GET /api/v1/panels?ids=…`. The page is shown a server that says so (the registry's answer, with
+`GET /api/v1/panels?runs=…`. The page is shown a server that says so (the registry's answer, with
 `has_data` added here from the run ids asked about), and asks again when the selection changes."""
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def says_has_data(page, dashboard) -> list[list[str]]:
     asked: list[list[str]] = []
 
     def answer(route):
-        ids = parse_qs(urlsplit(route.request.url).query).get("ids", [])
+        ids = [i for v in parse_qs(urlsplit(route.request.url).query).get("runs", []) for i in v.split(",") if i]
         asked.append(ids)
         runs = set(ids) or {dashboard["scalars"], dashboard["predictions"]}
         body = route.fetch().json()
