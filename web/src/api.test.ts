@@ -69,7 +69,7 @@ describe('createApiClient', () => {
     const f = fakeFetch({ run: 'r', model: 'net', models: ['net'], graph: { method: 'none', nodes: [], edges: [], modules: [] } });
     const g = await createApiClient(BASE, null, f.fetch).getJson('model/graph', { run: 'r' });
     expectTypeOf(g).toEqualTypeOf<Schemas['GraphOut']>();
-    expectTypeOf<RouteBody<'runs'>>().toEqualTypeOf<Schemas['RunsOut']>();
+    expectTypeOf<RouteBody<'runs'>['runs'][number]>().toEqualTypeOf<Schemas['RunOut']>();
     expectTypeOf<Schemas['RunOut']['status']>().toEqualTypeOf<'running' | 'finished' | 'crashed'>();
     // @ts-expect-error a PNG route has no JSON body
     expectTypeOf<RouteBody<'predictions/thumb'>>().toBeNever();
