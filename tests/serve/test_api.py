@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import torchloupe as tl
+from torchloupe.panels.scalars.api import ChartOut
 from torchloupe.serve.app import create_app
 from torchloupe.serve.stream import Watcher
 from torchloupe.store.sqlite import SqliteStore
@@ -141,6 +142,7 @@ def test_damaged_run_does_not_take_the_server_down(store, client):
     bad = next(x for x in body["series"] if x["run"] == rid)
     assert "cannot read" in bad["error"]
     assert any(x.get("n") == 5001 for x in body["series"])
+    ChartOut.model_validate(body)   # the unreadable run's entry is a SeriesError, as documented
     assert client.get("/api/v1/runs").status_code == 200
 
 

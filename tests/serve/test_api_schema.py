@@ -96,6 +96,14 @@ def test_every_route_declares_its_bodies_and_errors(app):
             assert "422" in responses, path
 
 
+
+def test_every_model_name_is_plain(app):
+    # Two models of one name are both renamed after their module path
+    # (torchloupe__panels__x__api__SummaryOut), and the page's generated types with them.
+    names = app.openapi()["components"]["schemas"]
+    mangled = sorted(n for n in names if "__" in n)
+    assert not mangled, f"response models that share a name with another panel's: {mangled}"
+
 def test_a_method_not_allowed_names_the_allowed_one(app):
     client = TestClient(app, base_url=LOCAL)
     for path in ("/api/v1/runs", "/api/v1/scalars/series", "/api/v1/panels"):

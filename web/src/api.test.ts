@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { ApiError, createApiClient } from './api';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { ApiError, createApiClient, isReadable, type RouteBody, type Schemas, type Series, type SeriesError } from './api';
 
 interface Call {
   url: string;
@@ -63,5 +63,32 @@ describe('createApiClient', () => {
     expect((err as ApiError).status).toBe(404);
     expect((err as ApiError).type).toBe('NotFound');
     expect((err as ApiError).message).toBe('no run xyz');
+  });
+
+  it('types a JSON route by its path, from the schema', async () => {
+    const f = fakeFetch({ run: 'r', model: 'net', models: ['net'], graph: { method: 'none', nodes: [], edges: [], modules: [] } });
+    const g = await createApiClient(BASE, null, f.fetch).getJson('model/graph', { run: 'r' });
+    expectTypeOf(g).toEqualTypeOf<Schemas['GraphOut']>();
+    expectTypeOf<RouteBody<'runs'>['runs'][number]>().toEqualTypeOf<Schemas['RunOut']>();
+    expectTypeOf<Schemas['RunOut']['status']>().toEqualTypeOf<'running' | 'finished' | 'crashed'>();
+    // @ts-expect-error a PNG route has no JSON body
+    expectTypeOf<RouteBody<'predictions/thumb'>>().toBeNever();
+    expect(g.models).toEqual(['net']);
+  });
+
+  it('probes a route without reading its body, and rejects with the server error', async () => {
+    const ok = fakeFetch('not json');
+    await expect(createApiClient(BASE, null, ok.fetch).probe('predictions/attribution', { id: 'x' })).resolves.toBeUndefined();
+    const bad = fakeFetch({ error: { type: 'ValidationError', message: 'no inputs logged' } }, 422);
+    const err = await createApiClient(BASE, null, bad.fetch).probe('predictions/attribution').catch((e: unknown) => e);
+    expect((err as ApiError).message).toBe('no inputs logged');
+  });
+
+  it('tells the series of a run from a run that could not be read', () => {
+    const rows: (Series | SeriesError)[] = [
+      { run: 'a', error: 'cannot read' },
+      { run: 'b', n: 0, exact: true, x: [], y: [], buckets: { x: [], mean: [], count: [] }, nonfinite: [] },
+    ];
+    expect(rows.filter(isReadable).map((s) => s.run)).toEqual(['b']);
   });
 });

@@ -3,66 +3,34 @@
  * values or an ApiError that carries the server's error type and message.
  */
 
-export type RunStatus = 'running' | 'finished' | 'crashed';
+import type { components, paths } from './generated/api-schema';
+
+/** Every body the server documents, by its pydantic model's name (generated from web/openapi.json). */
+export type Schemas = components['schemas'];
+
+/** The 200 JSON body of a path item of the schema; never for binary or streaming routes. */
+type JsonBody<P> = P extends { get: { responses: { 200: { content: { 'application/json': infer B } } } } } ? B : never;
+
+/** The JSON routes, as paths relative to /api/v1/ (e.g. `'model/graph'`). */
+export type JsonRoute = {
+  [K in keyof paths]: K extends `/api/v1/${infer R}` ? ([JsonBody<paths[K]>] extends [never] ? never : R) : never;
+}[keyof paths];
+
+/** What `route` answers: `RouteBody<'model/graph'>` is `Schemas['GraphOut']`. */
+export type RouteBody<R extends JsonRoute> = JsonBody<paths[`/api/v1/${R}`]>;
+
+export type Run = Schemas['RunOut'];
+export type RunStatus = Run['status'];
+export type PanelInfo = Schemas['PanelOut'];
+export type TagInfo = Schemas['TagOut'];
+export type SeriesResponse = Schemas['ChartOut'];
 /** The x quantities the server understands; relative time is wall time minus the run's start. */
-export type ServerX = 'step' | 'wall';
-
-export interface Run {
-  id: string;
-  project: string;
-  name: string;
-  status: RunStatus;
-  started: number;
-  ended: number | null;
-  heartbeat: number | null;
-  config: Record<string, unknown>;
-  summary: Record<string, unknown>;
-  keys: number;
-  points: number;
-  error: string | null;
-}
-
-export interface PanelInfo {
-  name: string;
-  title: string;
-  /** Whether the panel has data for the runs asked about; absent from older servers. */
-  has_data?: boolean;
-}
-
-export interface TagInfo {
-  tag: string;
-  runs: string[];
-}
-
-export interface Buckets {
-  x: number[];
-  mean: (number | null)[];
-  count: number[];
-}
-
-export interface NonFinite {
-  x: number;
-  nan: number;
-  posinf: number;
-  neginf: number;
-}
-
-export interface Series {
-  run: string;
-  n: number;
-  exact: boolean;
-  x: number[];
-  y: (number | null)[];
-  buckets: Buckets;
-  nonfinite: NonFinite[];
-}
-
-export interface SeriesResponse {
-  tag: string;
-  x: ServerX;
-  width: number;
-  series: Series[];
-}
+export type ServerX = SeriesResponse['x'];
+export type Series = Schemas['SeriesOut'];
+/** A run whose series the server could not read, listed beside the others' series. */
+export type SeriesError = Schemas['SeriesError'];
+export type Buckets = Schemas['Buckets'];
+export type NonFinite = Schemas['NonFinite'];
 
 export interface SeriesQuery {
   tag: string;
@@ -73,14 +41,19 @@ export interface SeriesQuery {
   hi?: number;
 }
 
-/** `event: scalars` payload: the runs whose series grew and the keys that grew. */
+/** Whether a `ChartOut` entry holds a run's points (and is not a run that could not be read). */
+export const isReadable = (s: Series | SeriesError): s is Series => !('error' in s);
+
+/**
+ * `event: scalars` payload: the runs whose series grew and the keys that grew. The event stream's
+ * payloads are not JSON routes, so the schema does not describe them; this one is written here.
+ */
 export interface ScalarsEvent {
   runs: Record<string, { points: number; keys: string[] }>;
 }
 
-export interface RunsEvent {
-  runs: Run[];
-}
+/** `event: runs` payload: the same body as `GET /runs`. */
+export type RunsEvent = RouteBody<'runs'>;
 
 /** An HTTP or transport failure, with the server's `{"error": {type, message}}` when it sent one. */
 export class ApiError extends Error {
@@ -103,8 +76,13 @@ export interface ApiClient {
   series(query: SeriesQuery, signal?: AbortSignal): Promise<SeriesResponse>;
   /** The event-stream URL; the token travels in the query because EventSource cannot send headers. */
   streamUrl(): string;
-  /** GET any JSON route of a panel (path relative to /api/v1/), with the client's errors and token. */
-  getJson<T>(path: string, params?: Record<string, string | number | undefined>, signal?: AbortSignal): Promise<T>;
+  /**
+   * GET a JSON route (path relative to /api/v1/), with the client's errors and token; the answer
+   * is typed from the schema, e.g. `getJson('model/graph', { run })` gives `Schemas['GraphOut']`.
+   */
+  getJson<R extends JsonRoute>(path: R, params?: Record<string, string | number | undefined>, signal?: AbortSignal): Promise<RouteBody<R>>;
+  /** GET any route and drop its body: resolves when it answers 2xx, else rejects with its ApiError. */
+  probe(path: string, params?: Record<string, string | number | undefined>): Promise<void>;
   /** An absolute URL for `<img src>` (which cannot send headers): the token goes in the query. */
   href(path: string, params?: Record<string, string | number | undefined>): string;
 }
@@ -125,7 +103,7 @@ export function createApiClient(base: string, token: string | null, fetchImpl: F
     return u.toString();
   };
 
-  const get = async <T>(path: string, params?: Params, signal?: AbortSignal): Promise<T> => {
+  const send = async (path: string, params?: Params, signal?: AbortSignal): Promise<Response> => {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (token) headers['Authorization'] = `Bearer ${token}`;
     let res: Response;
@@ -147,21 +125,27 @@ export function createApiClient(base: string, token: string | null, fetchImpl: F
       }
       throw new ApiError(message, res.status, type, path);
     }
-    return (await res.json()) as T;
+    return res;
   };
+  // The one place a body meets its type: the schema says what each route answers.
+  const get = async <R extends JsonRoute>(path: R, params?: Params, signal?: AbortSignal): Promise<RouteBody<R>> =>
+    (await (await send(path, params, signal)).json()) as RouteBody<R>;
 
   return {
-    panels: async (runs) => (await get<{ panels: PanelInfo[] }>('panels', { runs: runs ? runs.join(',') : undefined })).panels,
-    runs: async () => (await get<{ runs: Run[] }>('runs')).runs,
-    tags: async (runs) => (await get<{ tags: TagInfo[] }>('scalars/tags', { runs: runs ? runs.join(',') : undefined })).tags,
+    panels: async (runs) => (await get('panels', { runs: runs ? runs.join(',') : undefined })).panels,
+    runs: async () => (await get('runs')).runs,
+    tags: async (runs) => (await get('scalars/tags', { runs: runs ? runs.join(',') : undefined })).tags,
     series: (q, signal) =>
-      get<SeriesResponse>(
+      get(
         'scalars/series',
         { tag: q.tag, runs: q.runs.join(','), x: q.x, lo: q.lo, hi: q.hi, width: Math.max(1, Math.round(q.width)) },
         signal,
       ),
     streamUrl: () => url('stream', { token: token ?? undefined }),
     getJson: (path, params, signal) => get(path, params, signal),
+    probe: async (path, params) => {
+      await send(path, params);
+    },
     href: (path, params = {}) => url(path, { ...params, token: token ?? undefined }),
   };
 }

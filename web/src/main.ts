@@ -374,7 +374,7 @@ async function start(): Promise<void> {
   } catch (err) {
     // Without the registry the page still shows what it knows, in its own order.
     banner.report(err, 'panels');
-    listed = PANELS.map((p) => ({ name: p.name, title: p.title }));
+    listed = PANELS.map((p) => ({ name: p.name, title: p.title, has_data: true }));
   }
   const known = new Map<string, Panel>(PANELS.map((p) => [p.name, p]));
   const tabs = new Tabs(main, ctx, handles, (err, what) => banner.report(err, what));

@@ -6,8 +6,11 @@
  */
 import type { PanelInfo } from './api';
 
+/** A listed panel; `has_data` may be missing (an older server), which counts as having data. */
+export type Listed = Omit<PanelInfo, 'has_data'> & Partial<Pick<PanelInfo, 'has_data'>>;
+
 /** The keys of the tabs to show, in their order: those with at least one panel that may have data. */
-export function visibleTabs(tabs: ReadonlyMap<string, readonly string[]>, listed: readonly PanelInfo[]): string[] {
+export function visibleTabs(tabs: ReadonlyMap<string, readonly string[]>, listed: readonly Listed[]): string[] {
   const known = new Map(listed.map((p) => [p.name, p.has_data]));
   return [...tabs].filter(([, panels]) => panels.some((name) => known.get(name) !== false)).map(([key]) => key);
 }

@@ -16,7 +16,7 @@ class RunSplits(Body):
     """The splits the run logged predictions for, sorted."""
 
 
-class RunsOut(Body):
+class ClassAccuracyRunsOut(Body):
     runs: list[RunSplits]
 
 
@@ -39,7 +39,7 @@ def router(store: StoreGetter) -> APIRouter:
     """``GET /class_accuracy/runs`` and ``GET /class_accuracy``."""
     r = APIRouter(prefix="/class_accuracy", tags=["class_accuracy"])
 
-    @r.get("/runs", response_model=RunsOut, responses=errors(422))
+    @r.get("/runs", response_model=ClassAccuracyRunsOut, responses=errors(422))
     def runs(ids: list[str] | None = RUN_IDS) -> Response:
         found = query.splits(store(), ids)
         return json_body({"runs": [{"run": rid, "splits": s} for rid, s in found.items()]})

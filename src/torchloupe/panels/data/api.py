@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Response
 from pydantic import Field
 
@@ -27,10 +29,10 @@ class ShapeCount(Body):
 
 
 class Duplicate(Body):
-    index: list[int]
-    labels: list[int]
+    index: tuple[int, int]
+    labels: tuple[int, int]
     distance: float
-    png: list[str] | None = None
+    png: tuple[str, str] | None = None
 
 
 class Mislabelled(Body):
@@ -50,13 +52,13 @@ class Sample(Body):
 class SplitOut(Body):
     split: str
     step: int | None
-    kind: str
+    kind: Literal["image", "vector"]
     class_names: list[str]
     n_total: int | None
     n_analysed: int | None
     sampled: bool
-    counts_from: str | None
-    value_range: list[float]
+    counts_from: Literal["all", "sample"] | None
+    value_range: tuple[float, float]
     class_counts: list[int]
     sample_counts: list[int]
     histogram: Histogram

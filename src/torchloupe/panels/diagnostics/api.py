@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Response
 
 from ..base import StoreGetter
@@ -13,7 +15,7 @@ from . import query
 class EventOut(Body):
     kind: str
     step: int | None
-    severity: str
+    severity: Literal["error", "warning", "info"]
     message: str
     where: str | None
     wall: float | None

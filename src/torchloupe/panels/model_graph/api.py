@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Response
 
@@ -19,8 +19,8 @@ class NodeOut(Body):
     type: str
     module: str
     path: str
-    shape: Any
-    """The output's shape (a list of ints, nested for several outputs), or null."""
+    shape: list[int] | None
+    """The shape of the node's first output tensor, or null when it has none."""
     params: int
     flops: int
 
@@ -28,7 +28,7 @@ class NodeOut(Body):
 class EdgeOut(Body):
     source: str
     target: str
-    shape: Any
+    shape: list[int] | None
 
 
 class ContainerOut(Body):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Response
 
 from ..base import StoreGetter
@@ -16,8 +14,8 @@ class ModuleRowOut(Body):
     name: str
     type: str
     depth: int
-    input_shapes: list[Any]
-    output_shapes: list[Any]
+    input_shapes: list[list[int]]
+    output_shapes: list[list[int]]
     params: int
     trainable: int
     flops: int
@@ -26,7 +24,7 @@ class ModuleRowOut(Body):
     leaf: bool
 
 
-class SummaryOut(Body):
+class ModelSummaryOut(Body):
     """:class:`torchloupe.analyze.model_summary.ModelSummary` as JSON."""
 
     model: str
@@ -36,13 +34,13 @@ class SummaryOut(Body):
     total_flops: int
     activation_bytes: int
     param_bytes: int
-    input_shapes: list[Any]
+    input_shapes: list[list[int]]
 
 
 class LoggedSummary(Body):
     name: str
     step: int | None
-    summary: SummaryOut
+    summary: ModelSummaryOut
 
 
 class SummariesOut(Body):

@@ -87,7 +87,7 @@ class Reliability(Body):
     ece: float
 
 
-class SummaryOut(Body):
+class PredictionSummaryOut(Body):
     run: str
     split: str
     step: int | None
@@ -159,7 +159,7 @@ def router(store: StoreGetter) -> APIRouter:
     def index(ids: list[str] | None = RUN_IDS) -> Response:
         return json_body({"runs": query.index(store(), ids)})
 
-    @r.get("/summary", response_model=SummaryOut)
+    @r.get("/summary", response_model=PredictionSummaryOut)
     def summary(run: str = RUN, split: str = _SPLIT, step: int | None = STEP) -> Response:
         return json_body(query.summary(store(), run, split, step))
 

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from fastapi import APIRouter, Query, Response
+from pydantic import Field, RootModel
+from pydantic.json_schema import SkipJsonSchema
 
 from ...analyze import embeddings as emb
 from ..base import JobRunner, StoreGetter
@@ -50,26 +52,38 @@ class InfoOut(Body):
     predictions: bool
 
 
-class ColumnOut(Body):
+class CategoryColumnOut(Body):
     name: str
-    kind: Literal["category", "number"]
-    categories: list[str] | None = None
+    kind: Literal["category"]
+    categories: list[str]
     """Category names, indexed by the int32 codes of ``/column.bin`` (-1: none)."""
-    range: list[float] | None = None
+
+
+class NumberColumnOut(Body):
+    name: str
+    kind: Literal["number"]
+    range: tuple[float, float]
     """``[min, max]`` of a number column's finite values."""
+
+
+class ColumnOut(RootModel[Annotated[CategoryColumnOut | NumberColumnOut, Field(discriminator="kind")]]):
+    """A column to colour by: a category column names its codes, a number column gives its range."""
 
 
 class PointOut(Body):
     index: int
     id: int
-    metadata: dict[str, Any]
-    label: int | None = None
-    label_name: str | None = None
-    predicted: int | None = None
-    predicted_name: str | None = None
-    correct: bool | None = None
-    predictions_step: int | None = None
-    predictions_tag: str | None = None
+    metadata: dict[str, str | int | float | bool | None]
+    # Sent only when the embedding has labels / when predictions were logged for its examples:
+    # absent otherwise, never null (SkipJsonSchema keeps null out of the schema).
+    label: int | SkipJsonSchema[None] = None
+    label_name: str | SkipJsonSchema[None] = None
+    predicted: int | SkipJsonSchema[None] = None
+    predicted_name: str | SkipJsonSchema[None] = None
+    correct: bool | SkipJsonSchema[None] = None
+    predictions_step: int | None | SkipJsonSchema[None] = None
+    """The step of the predictions compared with (null when they were logged without one)."""
+    predictions_tag: str | SkipJsonSchema[None] = None
 
 
 class Neighbor(Body):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter
 
@@ -15,7 +15,7 @@ class RunOut(Body):
     id: str
     project: str
     name: str
-    status: str
+    status: Literal["running", "finished", "crashed"]
     started: float
     ended: float | None
     heartbeat: float | None

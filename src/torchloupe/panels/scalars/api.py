@@ -24,7 +24,8 @@ class TagsOut(Body):
 
 class Buckets(Body):
     x: list[float]
-    mean: list[float]
+    mean: list[float | None]
+    """The mean of each bucket; null where a bucket has no finite value."""
     count: list[int]
 
 
@@ -37,20 +38,27 @@ class NonFinite(Body):
 
 class SeriesOut(Body):
     run: str
-    n: int | None = None
-    exact: bool | None = None
-    x: list[float] | None = None
-    y: list[float] | None = None
-    buckets: Buckets | None = None
-    nonfinite: list[NonFinite] | None = None
-    error: str | None = None
+    n: int
+    exact: bool
+    x: list[float]
+    y: list[float | None]
+    """The values at ``x``; null where a value is not finite (see ``nonfinite``)."""
+    buckets: Buckets
+    nonfinite: list[NonFinite]
+
+
+class SeriesError(Body):
+    """A run whose series could not be read; the other runs are still answered."""
+
+    run: str
+    error: str
 
 
 class ChartOut(Body):
     tag: str
     x: Literal["step", "wall"]
     width: int
-    series: list[SeriesOut]
+    series: list[SeriesOut | SeriesError]
 
 
 MAX_X = 1e19  # beyond any step (|step| <= 2**62) or wall time

@@ -6,6 +6,7 @@
  */
 import { PALETTE } from '../../colors';
 import { h, setText } from '../../dom';
+import type { RouteBody } from '../../api';
 import type { Panel, PanelContext, PanelHandle } from '../../panel';
 import { change, lastValue, linePath, nearestStep, worstFirst, xScale, yScale, type Box, type ClassAccuracy } from './model';
 import './style.css';
@@ -13,10 +14,6 @@ import './style.css';
 const SVG = 'http://www.w3.org/2000/svg';
 const HEIGHT = 280;
 const EMPTY = 'No predictions for the selected runs: log them with run.log_predictions(targets, logits, split=...) and this panel shows each class over time.';
-
-interface Splits {
-  runs: { run: string; splits: string[] }[];
-}
 
 function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
   const el = document.createElementNS(SVG, tag);
@@ -30,7 +27,7 @@ const colorOf = (c: number): string => PALETTE[c % PALETTE.length] ?? '#888';
 function mount(root: HTMLElement, ctx: PanelContext): PanelHandle {
   let request = 0;
   let data: ClassAccuracy | null = null;
-  let available: Splits['runs'] = [];
+  let available: RouteBody<'class_accuracy/runs'>['runs'] = [];
   const runSel = h('select', { class: 'select', 'aria-label': 'Run', 'data-testid': 'ca-run' });
   const splitSel = h('select', { class: 'select', 'aria-label': 'Split', 'data-testid': 'ca-split' });
   const readout = h('output', { class: 'muted small mono', 'data-testid': 'ca-readout' });
@@ -143,7 +140,7 @@ function mount(root: HTMLElement, ctx: PanelContext): PanelHandle {
     }
     show('loading');
     try {
-      const res = await ctx.api.getJson<ClassAccuracy>('class_accuracy', { run, split });
+      const res = await ctx.api.getJson('class_accuracy', { run, split });
       if (mine !== request) return;
       data = res;
       body.dataset.run = run;
@@ -176,7 +173,7 @@ function mount(root: HTMLElement, ctx: PanelContext): PanelHandle {
       return;
     }
     try {
-      const res = await ctx.api.getJson<Splits>('class_accuracy/runs', { runs: selected.map((r) => r.id).join(',') });
+      const res = await ctx.api.getJson('class_accuracy/runs', { runs: selected.map((r) => r.id).join(',') });
       if (mine !== request) return;
       available = res.runs;
       const before = runSel.value;

@@ -2,17 +2,10 @@
  * Pure helpers of the per-class accuracy panel: the chart's geometry and what the legend says.
  * No DOM here, so Vitest covers them directly.
  */
+import type { RouteBody } from '../../api';
 
 /** `GET /api/v1/class_accuracy`: accuracy[c][t] of true class c at steps[t] (null: no example). */
-export interface ClassAccuracy {
-  run: string;
-  split: string;
-  steps: number[];
-  class_names: string[];
-  accuracy: (number | null)[][];
-  support: number[][];
-  overall: (number | null)[];
-}
+export type ClassAccuracy = RouteBody<'class_accuracy'>;
 
 export interface Box {
   width: number;

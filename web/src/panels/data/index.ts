@@ -7,7 +7,7 @@
 import { h, setText } from '../../dom';
 import type { Panel, PanelContext, PanelHandle } from '../../panel';
 import { categoryColor } from '../projector/colors';
-import { className, diffLevel, formatDiff, type Overview, samplingNote, shapeText, type SplitView } from './model';
+import { className, countText, diffLevel, formatDiff, type Overview, samplingNote, shapeText, type SplitView } from './model';
 import './style.css';
 
 const ROW_THUMBS = 12;
@@ -40,7 +40,7 @@ function mount(root: HTMLElement, ctx: PanelContext): PanelHandle {
     const runs = [...ctx.state.get().selected];
     if (!runs.length) return showEmpty('Select a run to see its datasets.');
     try {
-      runsWithData = (await ctx.api.getJson<{ runs: Record<string, string[]> }>('data/runs', { runs: runs.join(',') })).runs;
+      runsWithData = (await ctx.api.getJson('data/runs', { runs: runs.join(',') })).runs;
       ctx.clearError('data');
     } catch (err) {
       ctx.reportError(err, 'data');
@@ -57,7 +57,7 @@ function mount(root: HTMLElement, ctx: PanelContext): PanelHandle {
   const loadRun = async (run: string): Promise<void> => {
     const mine = ++request;
     try {
-      const v = await ctx.api.getJson<Overview>('data/overview', { run });
+      const v = await ctx.api.getJson('data/overview', { run });
       if (mine !== request) return;
       view = v;
       ctx.clearError('data');
@@ -192,7 +192,7 @@ function mount(root: HTMLElement, ctx: PanelContext): PanelHandle {
   const sizesSection = (v: Overview): HTMLElement => {
     const rows = v.splits.map((s) => h('tr', {},
       h('td', {}, s.split),
-      h('td', { class: 'mono' }, `${s.n_analysed.toLocaleString('en-US')} / ${s.n_total.toLocaleString('en-US')}`),
+      h('td', { class: 'mono' }, `${countText(s.n_analysed)} / ${countText(s.n_total)}`),
       h('td', { class: 'mono' }, s.shapes.map((x) => `${shapeText(x.shape, s.kind)} (${x.count.toLocaleString('en-US')})`).join(', ')),
       h('td', { class: 'mono' }, `${fmt(s.value_range[0])} … ${fmt(s.value_range[1])}`)));
     return section('Sizes and channels', 'data-sizes', h('div', { class: 'table-scroll' }, h('table', { class: 'dp-table' },

@@ -1,45 +1,10 @@
 /** Pure shaping of the data panel's JSON (docs/http-api.md, "Data"). */
+import type { Schemas } from '../../api';
 
-export interface Histogram {
-  edges: number[];
-  counts: number[][];
-}
-
-export interface SplitView {
-  split: string;
-  step: number | null;
-  kind: 'image' | 'vector';
-  class_names: string[];
-  n_total: number;
-  n_analysed: number;
-  sampled: boolean;
-  counts_from: 'all' | 'sample';
-  value_range: [number, number];
-  class_counts: number[];
-  sample_counts: number[];
-  histogram: Histogram;
-  shapes: { shape: number[]; count: number }[];
-  duplicates: { index: [number, number]; labels: [number, number]; distance: number; png?: [string, string] }[];
-  mislabelled: { index: number; label: number; suggested: number; score: number; png?: string }[];
-  samples?: { index: number; png: string }[][];
-  mean?: string[];
-  std?: string[];
-  std_max?: number;
-}
-
-export interface BalanceClass {
-  class: number;
-  name: string;
-  counts: Record<string, number>;
-  shares: Record<string, number>;
-  diff: Record<string, number>;
-}
-
-export interface Overview {
-  run: string;
-  splits: SplitView[];
-  balance: { reference: string | null; splits: string[]; classes: BalanceClass[] };
-}
+export type Histogram = Schemas['Histogram'];
+export type SplitView = Schemas['SplitOut'];
+export type BalanceClass = Schemas['ClassBalance'];
+export type Overview = Schemas['OverviewOut'];
 
 /** "+3.2 pp" / "−1.0 pp" / "" for the reference split; pp = percentage points. */
 export function formatDiff(diff: number, isReference: boolean): string {
@@ -55,10 +20,15 @@ export function diffLevel(diff: number): 'none' | 'minor' | 'major' {
   return pp >= 5 ? 'major' : pp >= 2 ? 'minor' : 'none';
 }
 
+/** A sample count, e.g. "60,000"; "?" when the record does not say (one written before counts were kept). */
+export function countText(n: number | null): string {
+  return n === null ? '?' : n.toLocaleString('en-US');
+}
+
 /** The sentence stating what was analysed, e.g. "test: a random 10,000 of 60,000 samples". */
 export function samplingNote(s: SplitView): string {
-  const n = s.n_analysed.toLocaleString('en-US');
-  const total = s.n_total.toLocaleString('en-US');
+  const n = countText(s.n_analysed);
+  const total = countText(s.n_total);
   if (!s.sampled) return `${s.split}: all ${total} samples analysed`;
   const counts = s.counts_from === 'all' ? '; class counts cover every sample' : '; class counts are from the sample';
   return `${s.split}: statistics from a random ${n} of ${total} samples${counts}`;

@@ -6,11 +6,11 @@ const G: ModelGraph = {
   method: 'fx',
   error: null,
   nodes: [
-    { id: 'x', label: 'x', op: 'input', type: 'input', module: '', shape: [1, 4], params: 0, flops: 0 },
+    { id: 'x', label: 'x', op: 'input', type: 'input', module: '', path: '', shape: [1, 4], params: 0, flops: 0 },
     { id: 'a_0_c', label: 'c', op: 'module', type: 'Linear', module: 'a.0', path: 'a.0.c', shape: [1, 4], params: 20, flops: 32 },
-    { id: 'add', label: 'add', op: 'function', type: 'add', module: 'a.0', shape: [1, 4], params: 0, flops: 0 },
+    { id: 'add', label: 'add', op: 'function', type: 'add', module: 'a.0', path: '', shape: [1, 4], params: 0, flops: 0 },
     { id: 'b', label: 'b', op: 'module', type: 'Linear', module: '', path: 'b', shape: [1, 2], params: 10, flops: 16 },
-    { id: 'output', label: 'output', op: 'output', type: 'output', module: '', shape: [1, 2], params: 0, flops: 0 },
+    { id: 'output', label: 'output', op: 'output', type: 'output', module: '', path: '', shape: [1, 2], params: 0, flops: 0 },
   ],
   edges: [
     { source: 'x', target: 'a_0_c', shape: [1, 4] },

@@ -1,51 +1,14 @@
 /** The projector's routes (docs/http-api.md, "Projector"); coordinates and columns are binary. */
-import type { ApiClient } from '../../api';
+import type { ApiClient, RouteBody, Schemas } from '../../api';
 import { ApiError } from '../../api';
 
-export interface ColumnInfo {
-  name: string;
-  kind: 'category' | 'number';
-}
-
-export interface EmbeddingInfo {
-  run: string;
-  tag: string;
-  step: number | null;
-  steps: number[];
-  n: number;
-  dim: number;
-  has_labels: boolean;
-  has_images: boolean;
-  class_names: string[] | null;
-  split: string;
-  columns: ColumnInfo[];
-  predictions: boolean;
-}
-
-export type ColumnDesc =
-  | { name: string; kind: 'category'; categories: string[] }
-  | { name: string; kind: 'number'; range: [number, number] };
-
-export interface PointInfo {
-  index: number;
-  id: number;
-  label?: number;
-  label_name?: string;
-  predicted?: number;
-  predicted_name?: string;
-  correct?: boolean;
-  predictions_step?: number | null;
-  predictions_tag?: string;
-  metadata: Record<string, string | number | boolean | null>;
-}
-
-export interface JobState {
-  state: 'queued' | 'running' | 'done' | 'error' | 'missing';
-  progress: number;
-  message: string;
-  error: string | null;
-  seconds: number;
-}
+export type ColumnInfo = Schemas['ColumnRef'];
+export type EmbeddingInfo = Schemas['InfoOut'];
+/** A column to colour by: its categories, or its number range. */
+export type ColumnDesc = RouteBody<'projector/column'>;
+export type PointInfo = Schemas['PointOut'];
+/** A t-SNE/UMAP job's progress: what `projector/projection` answers with 202 while it computes. */
+export type JobState = Schemas['JobOut'];
 
 export type Params = Record<string, string | number | undefined>;
 
@@ -62,7 +25,7 @@ export class ProjectorApi {
     return { run: w.run, tag: w.tag, step: w.step ?? undefined, ...extra };
   }
 
-  tags(runs: readonly string[]): Promise<{ tags: { tag: string; runs: string[] }[] }> {
+  tags(runs: readonly string[]): Promise<RouteBody<'projector/tags'>> {
     return this.api.getJson('projector/tags', { runs: runs.join(',') });
   }
 
@@ -90,11 +53,11 @@ export class ProjectorApi {
     return this.api.getJson('projector/point', this.where(w, { index }));
   }
 
-  neighbors(w: Where, index: number, k = 12): Promise<{ neighbors: { index: number; distance: number }[] }> {
+  neighbors(w: Where, index: number, k = 12): Promise<RouteBody<'projector/neighbors'>> {
     return this.api.getJson('projector/neighbors', this.where(w, { index, k }));
   }
 
-  search(w: Where, q: string): Promise<{ count: number; indices: number[] }> {
+  search(w: Where, q: string): Promise<RouteBody<'projector/search'>> {
     return this.api.getJson('projector/search', this.where(w, { q }));
   }
 

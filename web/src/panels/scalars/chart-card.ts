@@ -3,7 +3,7 @@
  * the zoomed range at full resolution), keeps the last response, and redraws from it when only
  * presentation changes (smoothing, colours, relative vs wall time).
  */
-import type { ApiClient, Series, ServerX } from '../../api';
+import { isReadable, type ApiClient, type Series, type ServerX } from '../../api';
 import { lastX, prepareRun, type RunLine } from '../../charts/chart-data';
 import { LineChart, type XRange } from '../../charts/line';
 import { h, icon, ICONS, setText } from '../../dom';
@@ -167,7 +167,7 @@ export class ChartCard {
             );
           }),
         );
-        series = parts.flatMap((p) => p.series);
+        series = parts.flatMap((p) => p.series).filter(isReadable);
       } else {
         const res = await limiter.run(() =>
           api.series(
@@ -175,7 +175,8 @@ export class ChartCard {
             ctrl.signal,
           ),
         );
-        series = res.series;
+        // A run whose series could not be read is left off; the other runs still draw.
+        series = res.series.filter(isReadable);
       }
       if (this.inflight !== ctrl) return;
       this.data = series;
