@@ -98,3 +98,10 @@ def test_recover_skips_a_damaged_file_with_a_reason(tmp_path, capsys):
     bad.write_bytes(b"not a zip")
     assert main(["recover", "--dir", str(tmp_path / "loupe"), str(bad)]) == 1
     assert "cannot read the recovery file" in capsys.readouterr().out
+
+
+def test_python_dash_m_is_the_command():
+    out = subprocess.run([sys.executable, "-m", "torchloupe", "ls", "--help"], capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("usage: torchloupe ls")
